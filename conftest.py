@@ -1,0 +1,8 @@
+"""Root fixtures: uploaded files go to a temporary MEDIA_ROOT for every test."""
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,0 +1,1 @@
+"""Settings profiles: ``base`` (local, env-driven), ``test`` and ``production``."""
