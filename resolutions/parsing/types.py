@@ -51,6 +51,7 @@ class ParsedDeadline:
     phrase: str  # "by the 149th Assembly"
     assembly_number: int | None
     paragraph: int  # operative paragraph number that carries it
+    date: date | None = None  # when the text names a calendar date instead of an Assembly
 
 
 @dataclass
