@@ -38,6 +38,8 @@ _NP_NOUNS = frozenset(
     ngos networks media""".split()
 )
 _ADJECTIVE_SUFFIXES = ("al", "ary", "ic", "ian", "ed")
+_NP_ADJECTIVES = frozenset({"civil", "private", "public", "non-governmental", "inter-parliamentary", "multilateral"})
+_NP_STOP_WORDS = frozenset({"to", "that", "which", "who", "whose", "for", "from"})
 
 _ADDRESSEE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("parliaments", re.compile(r"\bparliament(?:s|arians)?\b|\blegislatures?\b|\bnational assemblies\b", re.I)),
@@ -93,38 +95,51 @@ def verb_phrase(text: str) -> tuple[str | None, int]:
     return phrase, offset
 
 
+def _np_word(token: str) -> bool:
+    lower = token.lower()
+    return (
+        token[:1].isupper()
+        or lower in _NP_FUNCTION_WORDS
+        or lower in _NP_NOUNS
+        or (lower.endswith(_ADJECTIVE_SUFFIXES) and "-" in lower)
+        or lower in _NP_ADJECTIVES
+    )
+
+
+def _list_continues(tokens: list[str], start: int) -> bool:
+    """After a comma: does a further addressee follow ("States, relevant organizations and ...")?"""
+    seen_noun = False
+    for token in tokens[start : start + 8]:
+        lower = token.lower()
+        if token in {",", ";", ":", "(", ")"} or lower in _NP_STOP_WORDS:
+            break
+        if not _np_word(token):
+            return False
+        seen_noun = seen_noun or lower in _NP_NOUNS or token[:1].isupper()
+    return seen_noun
+
+
 def _noun_phrase(text: str) -> str:
     """Words of the object noun phrase at the start of ``text``."""
     tokens = _WORD.findall(text[:400])
     kept: list[str] = []
-    i = 0
-    if tokens and tokens[0].lower() == "that":
-        i = 1
+    i = 1 if tokens and tokens[0].lower() == "that" else 0
     while i < len(tokens):
         token = tokens[i]
         lower = token.lower()
         if token in {","}:
-            nxt = tokens[i + 1].lower() if i + 1 < len(tokens) else ""
-            if nxt in _NP_NOUNS or nxt in {"the", "all", "its", "their", "and"} and i + 2 < len(tokens):
-                if nxt in {"the", "all", "its", "their", "and"} and tokens[i + 2].lower() not in _NP_NOUNS:
-                    break
+            if kept and _list_continues(tokens, i + 1):
                 kept.append(token)
                 i += 1
                 continue
             break
-        if token in {";", ":", "(", ")"} or lower in {"to", "that", "which", "who", "whose", "for", "from"}:
+        if token in {";", ":", "(", ")"} or lower in _NP_STOP_WORDS:
             break
-        if lower in {"as"} and [t.lower() for t in tokens[i : i + 3]] == ["as", "well", "as"]:
+        if lower == "as" and [t.lower() for t in tokens[i : i + 3]] == ["as", "well", "as"]:
             kept.extend(tokens[i : i + 3])
             i += 3
             continue
-        if (
-            token[:1].isupper()
-            or lower in _NP_FUNCTION_WORDS
-            or lower in _NP_NOUNS
-            or (lower.endswith(_ADJECTIVE_SUFFIXES) and "-" in lower)
-            or lower in {"civil", "private", "public", "non-governmental", "inter-parliamentary", "multilateral"}
-        ):
+        if _np_word(token):
             kept.append(token)
             i += 1
             continue

@@ -16,6 +16,7 @@ from datetime import date
 
 from .clean import Line
 from .dates import DATE_RE, parse_date
+from .lexicon import split_names
 
 _IPU_ADOPTION = re.compile(
     r"\bResolution\s+adopted\b[^()]{0,80}?\bby\s+the\s+(\d{1,3})(?:st|nd|rd|th)\s+(?:IPU\s+)?Assembly", re.I
@@ -95,11 +96,6 @@ def sentence_case(text: str) -> str:
     return " ".join(words)
 
 
-def split_sponsors(text: str) -> list[str]:
-    names = re.split(r",\s*|\s+and\s+(?=[A-Z])", text.strip())
-    return [name.strip() for name in names if name.strip()]
-
-
 def _title_candidate(text: str) -> str | None:
     text = _RESOLUTION_NUMBER_PREFIX.sub("", text).strip(" *")
     if len(text) < 8 or _NOT_TITLE.search(text) or _SYMBOL.fullmatch(text) or _SPONSORS.match(text):
@@ -152,7 +148,7 @@ def read_header(lines: list[Line], formula: str | None) -> Header:
             committee = committee_match.group(1).title().replace(" And ", " and ")
         sponsors = _SPONSORS.match(text)
         if sponsors:
-            header.sponsors = split_sponsors(sponsors.group("sponsors"))
+            header.sponsors = split_names(sponsors.group("sponsors"))
             header.status = sponsors.group("status").lower().split(" submitted")[0]
     if formula:
         assembly = _ASSEMBLY_IN_FORMULA.match(formula)
@@ -175,8 +171,15 @@ def read_header(lines: list[Line], formula: str | None) -> Header:
     if header.date is None:
         header.date = header.adopted
     if header.title is None:
-        end = header.adoption_line if header.adoption_line is not None else len(lines)
-        for line in reversed(lines[:end]):
+        # IPU prints the title above the adoption line; the UN prints it below
+        # ("Resolution adopted by the General Assembly on ...", then "78/195. Title").
+        if header.adoption_line is None:
+            candidates = lines
+        elif un_body:
+            candidates = lines[header.adoption_line + 1 :]
+        else:
+            candidates = lines[: header.adoption_line]
+        for line in reversed(candidates):
             candidate = _title_candidate(line.text)
             if candidate:
                 header.title = candidate

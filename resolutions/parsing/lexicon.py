@@ -155,3 +155,19 @@ COMPOUND_NAMES = (
     "Wallis and Futuna",
     "Economic and Social Council",
 )
+
+
+def split_names(text: str) -> list[str]:
+    """Split "A, B and C" into names, keeping "Trinidad and Tobago" whole and dropping a leading "the"."""
+    protected = text
+    for index, name in enumerate(COMPOUND_NAMES):
+        protected = protected.replace(name, f"\x00{index}\x00")
+    names = []
+    for name in re.split(r",\s*|\s+and\s+", protected):
+        name = name.strip()
+        if not name:
+            continue
+        for index, compound in enumerate(COMPOUND_NAMES):
+            name = name.replace(f"\x00{index}\x00", compound)
+        names.append(re.sub(r"^(?:the|The)\s+", "", name))
+    return names

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from .lexicon import COMPOUND_NAMES
+from .lexicon import split_names
 from .types import ParsedReservation
 
 _INTRO = re.compile(r"^[^:]{0,200}\b(?:reservations?|dissociat\w*|objections?)\b[^:]{0,120}:\s*", re.I)
@@ -51,19 +51,6 @@ def _numbers(spec: str) -> list[int]:
         elif part.strip().isdigit():
             numbers.append(int(part.strip()))
     return numbers
-
-
-def _split_names(who: str) -> list[str]:
-    protected = who
-    for index, name in enumerate(COMPOUND_NAMES):
-        protected = protected.replace(name, f"\x00{index}\x00")
-    names = [n.strip() for n in re.split(r",\s*|\s+and\s+", protected) if n.strip()]
-    restored = []
-    for name in names:
-        for index, compound in enumerate(COMPOUND_NAMES):
-            name = name.replace(f"\x00{index}\x00", compound)
-        restored.append(re.sub(r"^(?:the|The)\s+", "", name))
-    return restored
 
 
 def _scope(text: str) -> tuple[str, list[int], list[int], bool, bool]:
@@ -110,7 +97,7 @@ def parse_reservations(tail_text: str) -> list[ParsedReservation]:
             scope, operative, preambular, entire, opposition = _scope(raw_scope)
             if not (operative or preambular or entire or opposition or re.search(r"reserv", raw_scope, re.I)):
                 continue
-            for who in _split_names(match.group("who").strip()):
+            for who in split_names(match.group("who").strip()):
                 reservations.append(
                     ParsedReservation(
                         who=who,
