@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReportingConfig(AppConfig):
     name = "reporting"
     verbose_name = "Reporting"
+
+    def ready(self) -> None:
+        from . import permissions
+
+        permissions.register()

@@ -132,3 +132,24 @@ class User(AbstractUser):
     @property
     def is_secretariat(self) -> bool:
         return self.is_superuser or self.role in {self.Role.REVIEWER, self.Role.SECRETARIAT_ADMIN}
+
+
+class FocalPoint(models.Model):
+    """A person at a parliament who receives the IPU's reporting notices."""
+
+    parliament = models.ForeignKey(
+        Parliament, on_delete=models.CASCADE, related_name="focal_points", verbose_name=_("parliament")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    receives_reminders = models.BooleanField(_("receives reminders"), default=True)
+
+    class Meta:
+        ordering = ["parliament", "name"]
+        verbose_name = _("focal point")
+        verbose_name_plural = _("focal points")
+        constraints = [models.UniqueConstraint(fields=["parliament", "email"], name="focal_point_unique_email")]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"

@@ -1,0 +1,294 @@
+"""Reporting cycles, parliaments' implementation reports and their review."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from resolutions.models import Commitment, Document
+from tracker.models import GeopoliticalGroup, Parliament
+
+
+class ReportingCycle(models.Model):
+    """One resolution opened for reporting, with the parliaments asked and the due date."""
+
+    class DueDateSource(models.TextChoices):
+        TEXT = "text", _("From the resolution's own deadline")
+        MANUAL = "manual", _("Set by the Secretariat")
+
+    class Selection(models.TextChoices):
+        ALL = "all", _("All member parliaments")
+        GROUPS = "groups", _("One or more geopolitical groups")
+        LIST = "list", _("A chosen list of parliaments")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    resolution = models.ForeignKey(
+        Document, on_delete=models.PROTECT, related_name="reporting_cycles", verbose_name=_("resolution")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    opened_on = models.DateField(_("opened on"))
+    due_date = models.DateField(_("due date"))
+    due_date_source = models.CharField(
+        _("due date source"), max_length=10, choices=DueDateSource.choices, default=DueDateSource.TEXT
+    )
+    selection = models.CharField(
+        _("parliaments asked"), max_length=10, choices=Selection.choices, default=Selection.ALL
+    )
+    groups = models.ManyToManyField(
+        GeopoliticalGroup, blank=True, related_name="reporting_cycles", verbose_name=_("geopolitical groups")
+    )
+    commitments = models.ManyToManyField(
+        Commitment, related_name="reporting_cycles", verbose_name=_("commitments reported on")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        verbose_name = _("reporting cycle")
+        verbose_name_plural = _("reporting cycles")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:cycle_detail", args=[self.pk])
+
+
+class Extension(models.Model):
+    """More time for one parliament in one cycle, with the reason it was granted."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="extensions")
+    parliament = models.ForeignKey(Parliament, on_delete=models.CASCADE, related_name="extensions")
+    due_date = models.DateField(_("extended due date"))
+    reason = models.TextField(_("reason"))
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["cycle", "parliament"]
+        verbose_name = _("extension")
+        verbose_name_plural = _("extensions")
+        constraints = [models.UniqueConstraint(fields=["cycle", "parliament"], name="extension_unique_per_cycle")]
+
+    def __str__(self) -> str:
+        return f"{self.parliament} → {self.due_date}"
+
+
+class ImplementationReport(models.Model):
+    """One parliament's report in one cycle.
+
+    ``state`` changes only through ``reporting.workflow`` (draft → submitted → returned →
+    submitted → accepted); never assign it directly.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        ACCEPTED = "accepted", _("Accepted")
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="reports")
+    parliament = models.ForeignKey(Parliament, on_delete=models.PROTECT, related_name="reports")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT, db_index=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    publish_consent = models.BooleanField(_("the parliament agrees to publication of accepted answers"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["cycle", "parliament__name"]
+        verbose_name = _("implementation report")
+        verbose_name_plural = _("implementation reports")
+        constraints = [models.UniqueConstraint(fields=["cycle", "parliament"], name="report_unique_per_cycle")]
+
+    def __str__(self) -> str:
+        return f"{self.parliament} – {self.cycle}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:report_detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in {self.State.DRAFT, self.State.RETURNED}
+
+    # The transitions, as methods with guards; see reporting/workflow.py.
+    def submit(self, *, by) -> ImplementationReport:
+        from .workflow import report_transition
+
+        return report_transition(report=self, name="submit", user=by)
+
+    def return_for_changes(self, *, by, comment: str) -> ImplementationReport:
+        from .workflow import report_transition
+
+        return report_transition(report=self, name="return", user=by, comment=comment)
+
+    def accept(self, *, by) -> ImplementationReport:
+        from .workflow import report_transition
+
+        return report_transition(report=self, name="accept", user=by)
+
+
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    IMPLEMENTED = "implemented", _("Implemented")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
+
+
+# Weight of each status in roll-ups; "not applicable" is left out of averages.
+STATUS_PERCENT: dict[str, int | None] = {
+    ImplementationStatus.NOT_STARTED: 0,
+    ImplementationStatus.PLANNED: 25,
+    ImplementationStatus.IN_PROGRESS: 50,
+    ImplementationStatus.IMPLEMENTED: 100,
+    ImplementationStatus.NOT_APPLICABLE: None,
+}
+
+
+class MeasureKind(models.TextChoices):
+    LEGISLATION = "legislation", _("Legislation")
+    OVERSIGHT = "oversight", _("Oversight")
+    BUDGET = "budget", _("Budget")
+    AWARENESS = "awareness", _("Awareness raising")
+    COOPERATION = "cooperation", _("International cooperation")
+    OTHER = "other", _("Other")
+
+
+class Position(models.TextChoices):
+    NONE = "", _("No position expressed")
+    RESERVATION = "reservation", _("Reservation expressed")
+    OPPOSITION = "opposition", _("Opposition expressed")
+
+
+class CommitmentResponse(models.Model):
+    """A parliament's answer on one commitment; ``version`` guards against lost updates."""
+
+    report = models.ForeignKey(ImplementationReport, on_delete=models.CASCADE, related_name="responses")
+    commitment = models.ForeignKey(Commitment, on_delete=models.PROTECT, related_name="responses")
+    status = models.CharField(
+        _("implementation status"), max_length=20, choices=ImplementationStatus.choices, blank=True
+    )
+    measures = models.JSONField(_("kinds of measures"), default=list, blank=True)
+    narrative = models.TextField(_("measures taken"), blank=True)
+    links = models.JSONField(_("links"), default=list, blank=True)
+    position = models.CharField(_("position on the commitment"), max_length=20, choices=Position.choices, blank=True)
+    position_note = models.TextField(_("position note"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["report", "commitment__paragraph__position", "commitment__paragraph__letter"]
+        verbose_name = _("commitment response")
+        verbose_name_plural = _("commitment responses")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "commitment"], name="response_unique_per_report"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} / {self.commitment}"
+
+    @property
+    def is_answered(self) -> bool:
+        return bool(self.status)
+
+    @property
+    def percent(self) -> int | None:
+        return STATUS_PERCENT.get(self.status) if self.status else None
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    # Stored under a random name: the original name is kept in the row, never trusted on disk.
+    import uuid
+
+    return f"evidence/{instance.response.report.cycle_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """A file attached to a response, served only through the permission policy."""
+
+    response = models.ForeignKey(CommitmentResponse, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to=evidence_upload_to, max_length=300)
+    original_name = models.CharField(_("original name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    is_private = models.BooleanField(_("private"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["response", "uploaded_at"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ReportComment(models.Model):
+    """The conversation between a parliament and the Secretariat about one report."""
+
+    report = models.ForeignKey(ImplementationReport, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class ReportEvent(models.Model):
+    """One row per change to a report: the audit trail and the timeline on the report page."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Report created")
+        PREFILLED = "prefilled", _("Answers prefilled")
+        EDITED = "edited", _("Answer edited")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for changes")
+        ACCEPTED = "accepted", _("Accepted")
+        COMMENTED = "commented", _("Comment added")
+        FILE_ADDED = "file_added", _("File added")
+        FILE_REMOVED = "file_removed", _("File removed")
+        EXTENDED = "extended", _("Deadline extended")
+
+    report = models.ForeignKey(ImplementationReport, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["report", "created_at", "pk"]
+        verbose_name = _("report event")
+        verbose_name_plural = _("report events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
