@@ -118,6 +118,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    def get_absolute_url(self) -> str:
+        return reverse("resolutions:detail", args=[self.pk])
+
     @property
     def display_title(self) -> str:
         if self.title:
@@ -125,9 +128,6 @@ class Document(models.Model):
         if self.assembly_number:
             return str(_("Untitled resolution of the %(n)sth Assembly") % {"n": self.assembly_number})
         return self.symbol or self.source_name or str(_("Untitled document"))
-
-    def get_absolute_url(self) -> str:
-        return reverse("resolutions:detail", args=[self.pk])
 
 
 class Paragraph(models.Model):
