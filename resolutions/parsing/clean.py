@@ -87,15 +87,15 @@ _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$&|<>~])")
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _SUPERSCRIPT_DIGITS = re.compile(r"[¹²³⁴⁵⁶⁷⁸⁹⁰]+")
-_INLINE_NOTE_AFTER_PUNCT = re.compile(
-    r"(?:(?<=[,;)\]\"”’])\s?|(?<=\.)\s)\d{1,2}(?=\s+(?:the|and|as|which|in|of|on|to|with|for|or|but|is|are|that|who)\b|\s*$)"
-)
-_INLINE_NOTE_AFTER_WORD = re.compile(r"(?<=[a-z]{3})\d{1,2}(?=[,;:]?\s|[,;:.]$)")
+_DIGITS = re.compile(r"\d+")
+_NOTE_FOLLOWED_BY_WORD = re.compile(r"\s+(?:the|and|as|which|in|of|on|to|with|for|or|but|is|are|that|who)\b|\s*$")
+_NOTE_GLUED_END = re.compile(r"[,;:]?\s|[,;:.]$")
+_PUNCT_BEFORE_NOTE = ',;)]"”’'
 # "...; and *recalling* the subsequent resolution": a semicolon followed by an emphasised
 # participle is a second preambular paragraph run into the first.
 _EMPHASISED_CLAUSE = re.compile(r"(?<=;)\s+(?:and\s+)?(?=(?:\*{1,2}|_)([a-z][a-z]+ing)\b[^*_]{0,40}(?:\*{1,2}|_))")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_DASHES = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": ""})
+_LETTERS = re.compile(r"[^\W\d_]")
 
 
 def looks_like_html(text: str) -> bool:
@@ -122,30 +122,37 @@ def is_page_furniture(text: str) -> bool:
 
 
 def is_site_furniture(text: str) -> bool:
-    if _DOWNLOAD_NOTICE.search(text) and not text.rstrip().endswith((";", ",")):
-        return True
+    lower = text.lower()
+    if ("download" in lower or "acrobat" in lower) and _DOWNLOAD_NOTICE.search(text):
+        return not text.rstrip().endswith((";", ","))
     return len(text) < 300 and _FURNITURE.search(text) is not None
 
 
 def _is_caps(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 4 and not any(ch.islower() for ch in letters) and " " in text.strip()
+    return " " in text and text.upper() == text and len(_LETTERS.findall(text)) >= 4
 
 
 def strip_markup(text: str) -> str:
     """Markdown emphasis, escapes and links removed; literal asterisks dropped."""
-    text = text.replace("\\*", LITERAL_STAR)
-    text = _BOLD.sub(r"\2", text)
-    text = _ITALIC_STAR.sub(r"\1", text)
-    text = _ITALIC_UNDERSCORE.sub(r"\1", text)
-    text = _IMAGE.sub("", text)
-    text = _LINK.sub(r"\1", text)
-    text = _MD_ESCAPE.sub(r"\1", text)
+    if "\\" in text:
+        text = text.replace("\\*", LITERAL_STAR)
+    if "*" in text or "__" in text:
+        text = _BOLD.sub(r"\2", text)
+    if "*" in text:
+        text = _ITALIC_STAR.sub(r"\1", text)
+    if "_" in text:
+        text = _ITALIC_UNDERSCORE.sub(r"\1", text)
+    if "](" in text:
+        text = _LINK.sub(r"\1", _IMAGE.sub("", text))
+    if "\\" in text:
+        text = _MD_ESCAPE.sub(r"\1", text)
     return text.replace("*", "").replace(LITERAL_STAR, "")
 
 
 def normalize_spaces(text: str) -> str:
-    return _SPACES.sub(" ", text.translate(_DASHES)).strip()
+    if "\u2010" in text or "\u2011" in text or "\u00ad" in text:
+        text = text.replace("\u2010", "-").replace("\u2011", "-").replace("\u00ad", "")
+    return _SPACES.sub(" ", text).strip()
 
 
 def clean_lines(text: str) -> tuple[list[Line], bool]:
@@ -223,7 +230,40 @@ def clean_lines(text: str) -> tuple[list[Line], bool]:
 
 
 def remove_inline_note_numbers(text: str) -> str:
-    """Drop footnote numbers left in running text ("Rights, 8 the Convention")."""
-    text = _INLINE_NOTE_AFTER_PUNCT.sub("", text)
-    text = _INLINE_NOTE_AFTER_WORD.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    """Drop footnote numbers left in running text ("Rights, 8 the Convention", "Punishment,9 the").
+
+    A one- or two-digit number is a note marker when it follows punctuation (",8 the",
+    ", 8 the", ". 8 The") and precedes a function word or the end of the line, or when
+    it is glued to a lower-case word ("Rights6 which").
+    """
+    pieces: list[str] = []
+    last = 0
+    for match in _DIGITS.finditer(text):
+        start, end = match.span()
+        if end - start > 2:
+            continue
+        cut = None
+        before = text[start - 1] if start else ""
+        if before in _PUNCT_BEFORE_NOTE and _NOTE_FOLLOWED_BY_WORD.match(text, end):
+            cut = start
+        elif (
+            before == " "
+            and start >= 2
+            and text[start - 2] in _PUNCT_BEFORE_NOTE + "."
+            and _NOTE_FOLLOWED_BY_WORD.match(text, end)
+        ):
+            cut = start - 1
+        elif (
+            start >= 3
+            and text[start - 3 : start].isalpha()
+            and text[start - 3 : start].islower()
+            and _NOTE_GLUED_END.match(text, end)
+        ):
+            cut = start
+        if cut is not None:
+            pieces.append(text[last:cut])
+            last = end
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return _SPACES.sub(" ", "".join(pieces)).strip()

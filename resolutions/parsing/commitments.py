@@ -65,14 +65,13 @@ _OTHER_HINT = re.compile(
 )
 
 _SECONDARY_VERB = re.compile(
-    r"(?:[,;]\s+|\s)(?:and\s+)?(?:(?:also|further|strongly|again)\s+)?"
-    r"(urges|calls\s+(?:upon|on)|invites|encourages|requests|asks|appeals\s+to|exhorts|recommends|reminds)\s+"
+    r"\b(?:urges|calls\s+(?:upon|on)|invites|encourages|requests|asks|appeals\s+to|exhorts|recommends|reminds)\s+"
 )
 
 
 def verb_phrase(text: str) -> tuple[str | None, int]:
     """The opening phrase and the character offset where its object starts."""
-    matches = list(_WORD.finditer(text[:300]))
+    matches = list(_WORD.finditer(text[:160]))
     words = [m.group(0) for m in matches]
     if not words or not words[0][:1].isalpha():
         return None, 0
@@ -121,7 +120,7 @@ def _list_continues(tokens: list[str], start: int) -> bool:
 
 def _noun_phrase(text: str) -> str:
     """Words of the object noun phrase at the start of ``text``."""
-    tokens = _WORD.findall(text[:400])
+    tokens = _WORD.findall(text[:250])
     kept: list[str] = []
     i = 1 if tokens and tokens[0].lower() == "that" else 0
     while i < len(tokens):

@@ -86,7 +86,8 @@ def ends_document(text: str) -> bool:
     return _TRAILING_NOISE.sub("", text).endswith(".")
 
 
-_INLINE_SPLIT = re.compile(r"(?<=[a-z\)\"”’][,;])\s*(?=(?:[A-Z][a-z]+\s+){0,2}[A-Z][a-z]+\b)")
+_INLINE_SPLIT = re.compile(r"[,;]\s*(?=[A-Z][a-z])")
+_BEFORE_INLINE_SPLIT = set('abcdefghijklmnopqrstuvwxyz)"”’')
 
 
 def split_run_together(line: Line) -> list[Line]:
@@ -97,6 +98,8 @@ def split_run_together(line: Line) -> list[Line]:
     pieces: list[str] = []
     start = 0
     for match in _INLINE_SPLIT.finditer(text):
+        if not match.start() or text[match.start() - 1] not in _BEFORE_INLINE_SPLIT:
+            continue
         after = text[match.end() :]
         kind = opener_kind(after)
         if kind is None:
@@ -106,7 +109,7 @@ def split_run_together(line: Line) -> list[Line]:
             continue  # only explicit openers split a line; a bare -ing word may be a title
         if match.start() - start < 40:
             continue
-        pieces.append(text[start : match.start()].strip())
+        pieces.append(text[start : match.start() + 1].strip())
         start = match.end()
     if not pieces:
         return [line]

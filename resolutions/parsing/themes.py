@@ -1,7 +1,8 @@
-"""Theme taxonomy: each theme is a list of keyword patterns, matched case-insensitively
-on a commitment's text. A commitment may carry several themes or none; the
-Secretariat corrects them in the admin. Codes are stable identifiers stored in the
-database; keep them when you change keywords.
+"""Theme taxonomy: each theme has keywords matched, case-insensitively, at the start of
+a word of a commitment's text. ``stem*`` matches any word that starts with the stem
+(``child*``: child, children, childhood); a keyword without ``*`` matches that word or
+phrase exactly. A commitment may carry several themes or none; the Secretariat corrects
+them in the admin. Codes are stable identifiers stored in the database.
 """
 
 from __future__ import annotations
@@ -9,45 +10,93 @@ from __future__ import annotations
 import re
 
 THEME_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "trafficking": (r"traffick\w*", r"smuggl\w*", r"slavery", r"forced labou?r"),
-    "migration": (r"migra\w*", r"immigra\w*", r"emigra\w*", r"diaspora\w*", r"remittance\w*", r"people on the move"),
-    "refugees": (r"refugee\w*", r"asylum", r"displace\w*", r"non-refoulement", r"statelessness"),
-    "gender": (r"gender\w*", r"women", r"\bgirls?\b", r"sex-disaggregated", r"\bsexis\w*", r"female"),
-    "children": (r"\bchild\w*", r"\bminors?\b", r"unaccompanied", r"adolescen\w*", r"\byouth\b"),
-    "labour": (r"labou?r\b", r"\bworkers?\b", r"employment", r"decent work", r"\bILO\b", r"recruitment", r"\bjobs?\b"),
-    "data": (r"\bdata\b", r"statistic\w*", r"indicators?", r"disaggregated", r"evidence base"),
-    "cooperation": (r"co-?operation", r"partnerships?", r"solidarity", r"bilateral", r"multilateral", r"dialogue"),
-    "human-rights": (r"human rights", r"fundamental freedoms", r"dignity"),
-    "racism": (r"racis\w*", r"xenophob\w*", r"racial discrimination", r"intolerance", r"hate crimes?"),
+    "trafficking": ("traffick*", "smuggl*", "slavery", "forced labour", "forced labor"),
+    "migration": ("migra*", "immigra*", "emigra*", "diaspora*", "remittance*", "people on the move"),
+    "refugees": ("refugee*", "asylum", "displace*", "non-refoulement", "statelessness"),
+    "gender": ("gender*", "women", "girl", "girls", "sex-disaggregated", "sexism", "sexist", "female"),
+    "children": ("child*", "minor", "minors", "unaccompanied", "adolescen*", "youth"),
+    "labour": (
+        "labour",
+        "labor",
+        "worker",
+        "workers",
+        "employment",
+        "decent work",
+        "ilo",
+        "recruitment",
+        "job",
+        "jobs",
+    ),
+    "data": ("data", "statistic*", "indicator", "indicators", "disaggregated", "evidence base"),
+    "cooperation": (
+        "cooperation",
+        "co-operation",
+        "partnership*",
+        "solidarity",
+        "bilateral",
+        "multilateral",
+        "dialogue",
+    ),
+    "human-rights": ("human rights", "fundamental freedoms", "dignity"),
+    "racism": ("racis*", "xenophob*", "racial discrimination", "intolerance", "hate crime*"),
     "crime": (
-        r"organi[sz]ed crime",
-        r"criminal\w*",
-        r"prosecut\w*",
-        r"law enforcement",
-        r"money laundering",
-        r"impunity",
+        "organized crime",
+        "organised crime",
+        "criminal*",
+        "prosecut*",
+        "law enforcement",
+        "money laundering",
+        "impunity",
     ),
-    "terrorism": (r"terroris\w*",),
-    "corruption": (r"corrupt\w*", r"\bUNCAC\b"),
-    "drugs": (r"\bdrugs?\b", r"narcotic\w*", r"psychotropic", r"illicit crops?"),
-    "health": (r"health", r"medical", r"\bHIV\b", r"COVID", r"pandemic"),
-    "education": (r"educat\w*", r"\btraining\b", r"schools?", r"literacy", r"awareness"),
-    "climate": (r"climate", r"natural disasters?", r"environment\w*"),
-    "development": (r"sustainable development", r"2030 Agenda", r"poverty", r"development programmes?"),
-    "legislation": (r"legislat\w*", r"\blaws?\b", r"\benact\w*", r"ratif\w*", r"accede|accession", r"legal framework"),
-    "budget": (
-        r"budget\w*",
-        r"funding",
-        r"financial support",
-        r"allocat\w* (?:funds|resources|funding)",
-        r"financing",
-    ),
+    "terrorism": ("terroris*",),
+    "corruption": ("corrupt*", "uncac"),
+    "drugs": ("drug", "drugs", "narcotic*", "psychotropic", "illicit crop*"),
+    "health": ("health*", "medical", "hiv", "covid*", "pandemic*"),
+    "education": ("educat*", "training", "school", "schools", "literacy", "awareness"),
+    "climate": ("climate", "natural disaster*", "environment*"),
+    "development": ("sustainable development", "2030 agenda", "poverty", "development programme*"),
+    "legislation": ("legislat*", "law", "laws", "enact*", "ratif*", "accede", "accession", "legal framework*"),
+    "budget": ("budget*", "funding", "financial support", "financing"),
 }
 
-_THEME_PATTERNS = {
-    code: re.compile("|".join(f"(?:{p})" for p in patterns), re.I) for code, patterns in THEME_KEYWORDS.items()
-}
+_THEME_OF: dict[str, str] = {}
+_IS_PREFIX: dict[str, bool] = {}
+for _code, _keywords in THEME_KEYWORDS.items():
+    for _keyword in _keywords:
+        _word = _keyword.rstrip("*")
+        _THEME_OF[_word] = _code
+        _IS_PREFIX[_word] = _keyword.endswith("*")
+_ORDER = {code: index for index, code in enumerate(THEME_KEYWORDS)}
+
+
+def _trie_pattern(words: list[str]) -> str:
+    """A regex alternation shaped like a trie, so each position tries one branch per letter."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        optional = "" in node
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if optional else body
+
+    return build(trie)
+
+
+# Keyword, then the rest of the word it starts; one pass over the lower-cased text.
+_KEYWORDS_RE = re.compile(r"(?<![\w-])(" + _trie_pattern(list(_THEME_OF)) + r")([\w-]*)")
 
 
 def themes_for(text: str) -> list[str]:
-    return [code for code, pattern in _THEME_PATTERNS.items() if pattern.search(text)]
+    found: set[str] = set()
+    for match in _KEYWORDS_RE.finditer(text.lower()):
+        keyword, rest = match.group(1), match.group(2)
+        if keyword in _THEME_OF and (not rest or _IS_PREFIX[keyword]):
+            found.add(_THEME_OF[keyword])
+    return sorted(found, key=_ORDER.__getitem__)
