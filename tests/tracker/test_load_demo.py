@@ -7,13 +7,26 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from reporting.models import CommitmentResponse, ImplementationReport, ReportEvent, ReportingCycle
 from resolutions.models import Document, Paragraph
 from tracker.management.commands.load_demo import seed_paths, seeds_dir
 from tracker.models import Assembly, GeopoliticalGroup, Parliament, ParliamentAlias, User
 
 pytestmark = pytest.mark.django_db
 
-MODELS = (Assembly, GeopoliticalGroup, Parliament, ParliamentAlias, User, Document, Paragraph)
+MODELS = (
+    Assembly,
+    GeopoliticalGroup,
+    Parliament,
+    ParliamentAlias,
+    User,
+    Document,
+    Paragraph,
+    ReportingCycle,
+    ImplementationReport,
+    CommitmentResponse,
+    ReportEvent,
+)
 
 
 def load_demo(*args: str) -> str:
@@ -107,3 +120,19 @@ def test_restores_a_demo_user_role_changed_by_hand(settings):
     load_demo()
     reviewer = User.objects.get(username="reviewer")
     assert (reviewer.role, reviewer.is_staff) == (User.Role.REVIEWER, True)
+
+
+def test_demo_cycle_matches_the_contract(settings):
+    """A cycle on the 145th Assembly resolution, due at the 149th, with RWA draft, FRA submitted, MEX accepted."""
+    settings.DEBUG = True
+    load_demo()
+    cycle = ReportingCycle.objects.get()
+    assert cycle.resolution.assembly_number == 145
+    assert cycle.due_date == Assembly.objects.get(number=149).start_date
+    assert cycle.due_date_source == ReportingCycle.DueDateSource.TEXT
+    states = dict(cycle.reports.values_list("parliament__iso3", "state"))
+    assert states == {"RWA": "draft", "FRA": "submitted", "MEX": "accepted"}
+    fra = cycle.reports.get(parliament__iso3="FRA")
+    assert fra.responses.count() == cycle.commitments.count() > 0
+    assert not fra.responses.filter(status="").exists()
+    assert cycle.reports.get(parliament__iso3="RWA").responses.filter(status="").exists()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from io import StringIO
 from pathlib import Path
 
@@ -145,12 +146,61 @@ def documents_load(*, user: User | None) -> list[tuple[str, bool]]:
     return results
 
 
-def reporting_load(*, users: dict[str, User]) -> dict[str, int]:
-    """Reporting cycles and the demo parliaments' reports; returns counts by kind of row.
+# Demo answers, cycled over the commitments: (status, measures, narrative).
+DEMO_ANSWERS = (
+    ("implemented", ["legislation"], "The law on trafficking in persons was amended and entered into force."),
+    ("in_progress", ["oversight", "budget"], "A parliamentary committee follows the action plan; funds were voted."),
+    ("planned", ["awareness"], "A public awareness campaign is scheduled with civil society partners."),
+    ("not_started", [], ""),
+    ("not_applicable", [], "The commitment concerns transit countries; it does not apply."),
+)
+DEMO_CYCLE_OPENED = date(2022, 11, 1)
 
-    Loads nothing while the reporting app has no cycle model.
-    """
-    return {}
+
+def _answer_all(report, user: User, *, skip_every: int = 0) -> None:
+    from reporting.services import ResponseChange, report_save
+
+    changes = []
+    for index, response in enumerate(report.responses.order_by("pk")):
+        if skip_every and index % skip_every == skip_every - 1:
+            continue
+        status, measures, narrative = DEMO_ANSWERS[index % len(DEMO_ANSWERS)]
+        values = {"status": status, "measures": measures, "narrative": narrative}
+        changes.append(ResponseChange(response_id=response.pk, version=response.version, values=values))
+    report_save(report=report, user=user, changes=changes)
+
+
+def reporting_load(*, users: dict[str, User]) -> dict[str, int]:
+    """A cycle on the 145th Assembly resolution, due at the 149th Assembly, with a draft
+    (Rwanda), a submitted (France) and an accepted (Mexico) report. Kept as it is once there."""
+    from reporting.models import ImplementationReport, ReportingCycle
+    from reporting.services import cycle_open
+    from resolutions.models import Document
+
+    resolution = Document.objects.filter(kind=Document.Kind.RESOLUTION, assembly_number=145).first()
+    if resolution is None:
+        raise CommandError("The 145th Assembly resolution is missing from the sample documents.")
+    cycle = ReportingCycle.objects.filter(resolution=resolution).first()
+    if cycle is None:
+        cycle = cycle_open(
+            resolution=resolution,
+            user=users["admin"],
+            opened_on=DEMO_CYCLE_OPENED,
+            selection=ReportingCycle.Selection.LIST,
+            parliaments=Parliament.objects.filter(iso3__in=DEMO_PARLIAMENTS),
+        )
+        reports = {report.parliament.iso3: report for report in cycle.reports.select_related("parliament")}
+        _answer_all(reports["RWA"], users["reporter-rwa"], skip_every=3)
+        _answer_all(reports["FRA"], users["reporter-fra"])
+        reports["FRA"].submit(by=users["approver-fra"])
+        _answer_all(reports["MEX"], users["reporter-mex"])
+        reports["MEX"].submit(by=users["approver-mex"])
+        reports["MEX"].accept(by=users["reviewer"])
+    states = ImplementationReport.objects.filter(cycle=cycle).values_list("state", flat=True)
+    return {
+        "Reporting cycles": ReportingCycle.objects.count(),
+        **{f"Reports {s}": list(states).count(s) for s in sorted(set(states))},
+    }
 
 
 def demo_load(*, password: str = DEFAULT_PASSWORD) -> DemoSummary:
