@@ -56,14 +56,16 @@ _FOOTNOTE_SUP_LINE = re.compile(r"^<sup\b[^>]*>[^\n]{0,24}?\b\d{1,3}\s*</sup>", 
 _FOOTNOTE_UNICODE_LINE = re.compile(r"^[¹²³⁴⁵⁶⁷⁸⁹⁰]+\s*\S")
 _FOOTNOTE_PLAIN_LINE = re.compile(
     r"^\d{1,3}\s+(?:Ibid|See\b|Resolutions?\b|Official Records|United Nations|Decision\b|"
-    r"[A-Z]{1,3}/[A-Z0-9.]+/|E/\d|A/\d|S/\d|CEDAW|UN Doc|Available at|https?://|www\.|Treaty Series|Report of)"
+    r"[A-Z]{1,3}/[A-Z0-9.]+/|E/\d|A/\d|S/\d|CEDAW|UN Doc|Available at|https?://|www\.|Treaty Series|Report of|"
+    r"General Assembly resolution|Human Rights Council resolution|Security Council resolution)"
 )
 _PAGE_FOOTER = re.compile(
-    r"^(?:\**\d{1,4}/\d{1,4}\**\s+)?\d{2}-\d{5}(?:\s*\(E\))?(?:\s+\**\d{1,4}/\d{1,4}\**)?\s*$"
+    r"^(?:\**\d{1,4}/\d{1,4}\**\s+)?(?:GE\.)?\d{2}-\d{5}\s*(?:\([A-Z]\))?(?:\s+\d{6})?(?:\s+\**\d{1,4}/\d{1,4}\**)?\s*$"
+    r"|^please recycle$"
     r"|^\**\d{1,4}/\d{1,4}\**$"
     r"|^(?:page\s+)?\d{1,4}\s+(?:of|/)\s+\d{1,4}$"
     r"|^-\s*\d{1,4}\s*-$"
-    r"|^\d{1,4}$",
+    r"|^\d{1,8}$",  # page numbers, bar codes
     re.I,
 )
 _DOWNLOAD_NOTICE = re.compile(

@@ -50,6 +50,14 @@ def _first_body_line(lines: list[Line]) -> int | None:
     return None
 
 
+def _is_running_header(text: str, header: Header) -> bool:
+    """PDF pages repeat the symbol, often with the title: "A/RES/78/195 Protection of migrants"."""
+    if not header.symbol or header.symbol not in text or len(text) > 250:
+        return False
+    rest = text.replace(header.symbol, "").strip(" -–|")
+    return not rest or (header.title is not None and rest.lower() == header.title.lower())
+
+
 def preamble_opening(paragraph: RawParagraph) -> str:
     if paragraph.emphasis and paragraph.text.lower().startswith(paragraph.emphasis.lower()):
         return paragraph.text[: len(paragraph.emphasis)]
@@ -173,6 +181,7 @@ def parse_text(text: str) -> ParsedDocument:
         body_lines = lines[start:] if start is not None else []
         formula = None
     header = read_header(header_lines, formula)
+    body_lines = [line for line in body_lines if not _is_running_header(line.text, header)]
     segmented = segment(body_lines) if body_lines else None
 
     if segmented is None or not segmented.operative:

@@ -29,6 +29,7 @@ from .lexicon import LEADING_ADVERBS, OPERATIVE_VERBS, PREAMBULAR_OPENERS
 
 _NUMBERED = re.compile(r"^\(?(\d{1,3})[.)]\s+(?=\S)")
 _LETTERED = re.compile(r"^\(([a-z]{1,4})\)\s+(?=\S)")
+_BARE_LABEL = re.compile(r"^(?:\(?\d{1,3}[.)]|\([a-z]{1,4}\))$")
 _ROMAN = re.compile(r"^(?=[ivxlc]+$)m*(c[md]|d?c{0,3})(x[cl]|l?x{0,3})(i[xv]|v?i{0,3})$")
 _TRAILING_NOISE = re.compile(r"[\s\"”’')\]*\u204e]+$")
 _OPENER_WORD = re.compile(r"[A-Z][a-z]+")
@@ -156,7 +157,19 @@ def segment(lines: list[Line]) -> Segmented:
             preamble.append(current)
 
     expanded: list[Line] = []
+    pending_label = ""
     for line in lines:
+        if _BARE_LABEL.match(line.text):
+            pending_label = f"{pending_label} {line.text}".strip()  # "1." alone, text on the next line
+            continue
+        if pending_label:
+            line = Line(
+                text=f"{pending_label} {line.text}",
+                emphasis=line.emphasis,
+                blank_before=True,
+                starred=line.starred,
+            )
+            pending_label = ""
         expanded.extend(split_run_together(line))
 
     for index, line in enumerate(expanded):

@@ -202,3 +202,55 @@ def test_unusable_text_is_refused_with_one_clear_line(text, message):
     with pytest.raises(ParseError, match=message) as error:
         parse_text(text)
     assert "\n" not in str(error.value)
+
+
+ADOPTED_GA_PDF_TEXT = """United Nations A/RES/78/195
+
+General Assembly Distr.: General
+22 December 2023
+
+Seventy-eighth session
+Agenda item 71 (b)
+
+Resolution adopted by the General Assembly on 19 December 2023
+[on the report of the Third Committee (A/78/481/Add.2, para. 95)]
+
+78/195. Protection of migrants
+
+The General Assembly,
+Recalling all its previous resolutions on the protection of migrants, the most recent
+of which is resolution 76/172 of 16 December 2021,
+Reaffirming the Universal Declaration of Human Rights,1
+1 Resolution 217 A (III).
+23-26087 (E) 030124
+*2326087*
+A/RES/78/195 Protection of migrants
+2/10 23-26087
+which proclaims that all human beings are born free and equal in dignity and rights,
+1.
+Calls upon States to promote and protect effectively the human rights of all
+migrants;
+2. Encourages parliaments to review their legislation;
+3. Decides to remain seized of the matter.
+"""
+
+
+def test_adopted_general_assembly_resolution_from_pdf_with_running_headers():
+    doc = parse_text(ADOPTED_GA_PDF_TEXT)
+    assert (doc.body, doc.symbol, doc.title, doc.adopted) == (
+        "UN General Assembly",
+        "A/RES/78/195",
+        "Protection of migrants",
+        date(2023, 12, 19),
+    )
+    assert [p.opening_phrase for p in doc.preamble] == ["Recalling", "Reaffirming"]
+    assert doc.preamble[1].text == (
+        "Reaffirming the Universal Declaration of Human Rights, which proclaims that all human beings are born "
+        "free and equal in dignity and rights,"
+    )
+    assert [(p.number, p.verb) for p in doc.operative] == [(1, "Calls upon"), (2, "Encourages"), (3, "Decides")]
+    assert (
+        doc.operative[0].text
+        == "Calls upon States to promote and protect effectively the human rights of all migrants;"
+    )
+    assert doc.operative[1].addresses_parliaments
