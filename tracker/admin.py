@@ -10,7 +10,7 @@ from django.db.models import Count, Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Assembly, GeopoliticalGroup, Parliament, ParliamentAlias, User
+from .models import Assembly, FocalPoint, GeopoliticalGroup, Parliament, ParliamentAlias, User
 from .permissions import Action, policy
 
 admin.site.site_header = _("IPU Resolution Tracker")
@@ -78,6 +78,13 @@ class ParliamentAliasInline(PolicyInlineMixin, admin.TabularInline):
     extra = 1
 
 
+class FocalPointInline(PolicyInlineMixin, admin.TabularInline):
+    edit_action = Action.MANAGE_PARLIAMENTS
+    model = FocalPoint
+    fields = ("name", "email", "position", "receives_reminders")
+    extra = 0
+
+
 @admin.register(Parliament)
 class ParliamentAdmin(PolicyAdminMixin, admin.ModelAdmin):
     edit_action = Action.MANAGE_PARLIAMENTS
@@ -85,7 +92,7 @@ class ParliamentAdmin(PolicyAdminMixin, admin.ModelAdmin):
     list_filter = ("groups", "status", "preferred_language", "verified")
     search_fields = ("name", "iso3", "aliases__name")
     filter_horizontal = ("groups",)
-    inlines = [ParliamentAliasInline]
+    inlines = [ParliamentAliasInline, FocalPointInline]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Parliament]:
         return super().get_queryset(request).prefetch_related("groups")

@@ -16,4 +16,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("resolutions/", include("resolutions.urls", namespace="resolutions")),
+    path("", include("reporting.urls", namespace="reporting")),
 ]
