@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 from django.utils.translation import gettext as _
 
@@ -36,9 +37,23 @@ def sniff_content_type(head: bytes, read_all: callable) -> str | None:
                 names = set(archive.namelist())
                 if "word/document.xml" in names:
                     return DOCX
-                if "mimetype" in names and archive.read("mimetype").strip() == ODT.encode():
-                    return ODT
-        except (zipfile.BadZipFile, KeyError, OSError):
+                if "mimetype" in names:
+                    # Read a few bytes only: a crafted entry could inflate to gigabytes.
+                    with archive.open("mimetype") as entry:
+                        if entry.read(len(ODT) + 8).strip() == ODT.encode():
+                            return ODT
+        # A damaged, encrypted or oddly compressed archive is simply not accepted evidence.
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            KeyError,
+            OSError,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+            ValueError,
+            zlib.error,
+        ):
             return None
     return None
 

@@ -6,9 +6,10 @@ report state changes live in ``reporting.workflow``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
@@ -21,12 +22,13 @@ from resolutions.models import Commitment, Document, Reservation
 from tracker.models import GeopoliticalGroup, Parliament, User
 from tracker.permissions import Action, policy
 
-from .evidence import check_evidence_file
+from .evidence import EvidenceRejected, check_evidence_file
 from .models import (
     CommitmentResponse,
     Evidence,
     Extension,
     ImplementationReport,
+    ImplementationStatus,
     MeasureKind,
     Position,
     ReportComment,
@@ -66,6 +68,8 @@ def _require(user: User, action: Action, instance: Any = None) -> None:
 def parliaments_for_selection(
     *, selection: str, groups: Iterable[GeopoliticalGroup] = (), parliaments: Iterable[Parliament] = ()
 ) -> QuerySet[Parliament]:
+    if selection not in ReportingCycle.Selection.values:
+        raise ReportingError(_("Unknown choice of parliaments: “%(selection)s”.") % {"selection": selection})
     if selection == ReportingCycle.Selection.ALL:
         return Parliament.objects.all()
     if selection == ReportingCycle.Selection.GROUPS:
@@ -93,7 +97,10 @@ def _reservation_positions(resolution: Document, commitments: Sequence[Commitmen
         for commitment in commitments:
             paragraph = commitment.paragraph
             if reservation.entire or reservation.opposition or paragraph.pk in named or paragraph.parent_id in named:
-                positions[(reservation.parliament_id, commitment.pk)] = position
+                key = (reservation.parliament_id, commitment.pk)
+                # An opposition is never weakened by a reservation printed after it.
+                if positions.get(key) != Position.OPPOSITION:
+                    positions[key] = position
     return positions
 
 
@@ -122,16 +129,21 @@ def _create_reports(
     )
     if not connection.features.can_return_rows_from_bulk_insert:
         reports = list(ImplementationReport.objects.filter(cycle=cycle, parliament__in=parliaments))
-    _create_responses(cycle, reports, commitments)
+    # "Created" comes first on each report's timeline, before any "prefilled".
     ReportEvent.objects.bulk_create(
         [ReportEvent(report=report, kind=ReportEvent.Kind.CREATED, actor=user) for report in reports]
     )
+    _create_responses(cycle, reports, commitments)
     return reports
 
 
 def _create_responses(
-    cycle: ReportingCycle, reports: Sequence[ImplementationReport], commitments: Sequence[Commitment]
+    cycle: ReportingCycle,
+    reports: Sequence[ImplementationReport],
+    commitments: Sequence[Commitment],
+    existing: Container[tuple[int, int]] = frozenset(),
 ) -> None:
+    """One response per report and commitment, except the (report, commitment) pairs in ``existing``."""
     parliament_ids = [report.parliament_id for report in reports]
     positions = _reservation_positions(cycle.resolution, commitments)
     previous = _previous_answers(cycle.resolution, parliament_ids)
@@ -139,6 +151,8 @@ def _create_responses(
     prefilled: set[int] = set()
     for report in reports:
         for commitment in commitments:
+            if (report.pk, commitment.pk) in existing:
+                continue
             key = (report.parliament_id, commitment.pk)
             earlier = previous.get(key, {})
             if earlier:
@@ -230,7 +244,14 @@ def cycle_commitments_set(*, cycle: ReportingCycle, commitments: Iterable[Commit
         CommitmentResponse.objects.filter(report__in=editable, commitment_id__in=dropped).delete()
     if added:
         new = list(Commitment.objects.filter(pk__in=added).select_related("paragraph"))
-        _create_responses(cycle, editable, new)
+        # A report submitted while a commitment was dropped kept its answer; when that
+        # report is back for changes and the commitment returns, the answer stays as it is.
+        existing = set(
+            CommitmentResponse.objects.filter(report__in=editable, commitment_id__in=added).values_list(
+                "report_id", "commitment_id"
+            )
+        )
+        _create_responses(cycle, editable, new, existing)
     cycle.commitments.set(wanted)
 
 
@@ -284,13 +305,25 @@ class ResponseChange:
     values: Mapping[str, Any]
 
 
+_CHOICES = {"status": ["", *ImplementationStatus.values], "position": Position.values}
+
+
 def _clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned = {field: values[field] for field in EDITABLE_FIELDS if field in values}
+    for field, choices in _CHOICES.items():
+        if field in cleaned and cleaned[field] not in choices:
+            raise ReportingError(_("“%(value)s” is not a valid choice.") % {"value": cleaned[field]})
+    for field in ("narrative", "position_note"):
+        if field in cleaned and not isinstance(cleaned[field], str):
+            raise ReportingError(_("“%(value)s” is not text.") % {"value": cleaned[field]})
     if "measures" in cleaned:
         allowed = set(MeasureKind.values)
-        cleaned["measures"] = [m for m in cleaned["measures"] if m in allowed]
+        # Known codes only, each once, in the order given.
+        cleaned["measures"] = list(
+            dict.fromkeys(m for m in cleaned["measures"] or () if isinstance(m, str) and m in allowed)
+        )
     if "links" in cleaned:
-        cleaned["links"] = [link for link in cleaned["links"] if link]
+        cleaned["links"] = [link for link in cleaned["links"] or () if link]
     return cleaned
 
 
@@ -359,14 +392,29 @@ def publish_consent_set(*, report: ImplementationReport, user: User, consent: bo
 # Evidence and comments ------------------------------------------------------------------
 
 
+class EvidenceFileRejected(ReportingError, EvidenceRejected):
+    """An upload ``reporting.evidence`` refuses; callers may catch either base class."""
+
+
+def _original_name(name: str | None) -> str:
+    """The name the user's computer gave the file, without any folders, for display only."""
+    base = PurePosixPath((name or "").replace("\\", "/")).name.strip()
+    return (base or "file")[-255:]
+
+
 @transaction.atomic
 def evidence_add(*, response: CommitmentResponse, user: User, uploaded, is_private: bool = True) -> Evidence:
-    report = response.report
+    # The report is locked and read again: a copy loaded before it was submitted must not
+    # let files be added to a report under review.
+    report = ImplementationReport.objects.select_for_update().get(pk=response.report_id)
     _require(user, Action.EDIT_REPORT, report)
-    content_type = check_evidence_file(uploaded, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    try:
+        content_type = check_evidence_file(uploaded, max_bytes=settings.EVIDENCE_MAX_BYTES)
+    except EvidenceRejected as exc:
+        raise EvidenceFileRejected(str(exc)) from exc
     evidence = Evidence(
         response=response,
-        original_name=(uploaded.name or "file")[-255:],
+        original_name=_original_name(uploaded.name),
         content_type=content_type,
         size=uploaded.size,
         is_private=is_private,
@@ -375,28 +423,29 @@ def evidence_add(*, response: CommitmentResponse, user: User, uploaded, is_priva
     evidence.file.save("upload", uploaded, save=False)
     try:
         evidence.save()
+        ReportEvent.objects.create(
+            report=report,
+            kind=ReportEvent.Kind.FILE_ADDED,
+            actor=user,
+            data={"commitment": response.commitment_id, "file": evidence.original_name},
+        )
     except DatabaseError:
         evidence.file.delete(save=False)  # no row, no file
         raise
-    ReportEvent.objects.create(
-        report=report,
-        kind=ReportEvent.Kind.FILE_ADDED,
-        actor=user,
-        data={"commitment": response.commitment_id, "file": evidence.original_name},
-    )
     return evidence
 
 
 @transaction.atomic
 def evidence_remove(*, evidence: Evidence, user: User) -> None:
-    report = evidence.response.report
+    response = evidence.response
+    report = ImplementationReport.objects.select_for_update().get(pk=response.report_id)
     _require(user, Action.EDIT_REPORT, report)
     name, storage, path = evidence.original_name, evidence.file.storage, evidence.file.name
     ReportEvent.objects.create(
         report=report,
         kind=ReportEvent.Kind.FILE_REMOVED,
         actor=user,
-        data={"commitment": evidence.response.commitment_id, "file": name},
+        data={"commitment": response.commitment_id, "file": name},
     )
     evidence.delete()
     transaction.on_commit(lambda: storage.delete(path))
@@ -417,6 +466,7 @@ def comment_add(*, report: ImplementationReport, user: User, body: str) -> Repor
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "EvidenceFileRejected",
     "ReportingError",
     "ResponseChange",
     "StaleResponse",
