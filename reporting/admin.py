@@ -27,6 +27,7 @@ from .models import (
     ReportEvent,
     ReportingCycle,
 )
+from .services import cycle_state_set
 
 
 class ReadOnlyAdminMixin(PolicyAdminMixin):
@@ -65,7 +66,8 @@ def _visible_reports(request: HttpRequest) -> QuerySet[ImplementationReport]:
 
 @admin.register(ReportingCycle)
 class ReportingCycleAdmin(PolicyAdminMixin, admin.ModelAdmin):
-    """Cycles open through the "Open a cycle" page, which creates the reports; here only title and state change."""
+    """Cycles open through the "Open a cycle" page, which creates the reports; here the title changes and
+    the actions close or reopen a cycle through the service."""
 
     view_action = Action.VIEW_CYCLES
     edit_action = Action.MANAGE_CYCLES
@@ -87,7 +89,9 @@ class ReportingCycleAdmin(PolicyAdminMixin, admin.ModelAdmin):
         "created_at",
         "page_link",
     )
+    actions = ("close_cycles", "reopen_cycles")
     readonly_fields = (
+        "state",
         "resolution",
         "opened_on",
         "due_date",
@@ -101,6 +105,21 @@ class ReportingCycleAdmin(PolicyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ReportingCycle]:
         return super().get_queryset(request).defer("resolution__source_text")
+
+    def _set_state(self, request: HttpRequest, queryset: QuerySet[ReportingCycle], state: str) -> None:
+        for cycle in queryset:
+            cycle_state_set(cycle=cycle, state=state, user=request.user)
+        self.message_user(request, _("%(count)s cycle(s) updated.") % {"count": len(queryset)})
+
+    @admin.action(
+        permissions=["change"], description=_("Close the selected cycles (parliaments can no longer edit or submit)")
+    )
+    def close_cycles(self, request: HttpRequest, queryset: QuerySet[ReportingCycle]) -> None:
+        self._set_state(request, queryset, ReportingCycle.State.CLOSED)
+
+    @admin.action(permissions=["change"], description=_("Reopen the selected cycles"))
+    def reopen_cycles(self, request: HttpRequest, queryset: QuerySet[ReportingCycle]) -> None:
+        self._set_state(request, queryset, ReportingCycle.State.OPEN)
 
     @admin.display(description=_("resolution"), ordering="resolution__title")
     def resolution_title(self, obj: ReportingCycle) -> str:

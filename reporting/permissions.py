@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from tracker.models import User
 from tracker.permissions import Action, AnyUser, Rule, has_role, is_active, policy
 
-from .models import ImplementationReport
+from .models import ImplementationReport, ReportingCycle
 
 Role = User.Role
 State = ImplementationReport.State
@@ -45,6 +45,11 @@ def _chair_of(user: AnyUser, report: ImplementationReport) -> bool:
         return False
     group_ids = {group.pk for group in report.parliament.groups.all()}
     return user.geopolitical_group_id in group_ids
+
+
+def _editable(report: ImplementationReport) -> bool:
+    """Drafts and returned reports of a cycle that is still open."""
+    return report.is_editable and report.cycle.state == ReportingCycle.State.OPEN
 
 
 def can_view_report(user: AnyUser, report: ImplementationReport) -> bool:
@@ -91,9 +96,11 @@ def register() -> None:
         Action.EDIT_REPORT,
         Rule(
             allows=lambda user: has_role(user, *PARLIAMENT_ROLES) and not user.is_superuser,
-            instance=lambda user, report: _own_parliament(user, report) and report.is_editable,
+            instance=lambda user, report: _own_parliament(user, report) and _editable(report),
             scope=lambda user, qs: qs.filter(
-                parliament_id=user.parliament_id, state__in=(State.DRAFT, State.RETURNED)
+                parliament_id=user.parliament_id,
+                state__in=(State.DRAFT, State.RETURNED),
+                cycle__state=ReportingCycle.State.OPEN,
             ),
         ),
     )
@@ -101,7 +108,7 @@ def register() -> None:
         Action.SUBMIT_REPORT,
         Rule(
             allows=lambda user: has_role(user, Role.APPROVER) and not user.is_superuser,
-            instance=lambda user, report: _own_parliament(user, report) and report.is_editable,
+            instance=lambda user, report: _own_parliament(user, report) and _editable(report),
         ),
     )
     policy.register(

@@ -221,10 +221,21 @@ def cycle_open(
         selection=selection,
         created_by=user,
     )
-    if groups:
+    if groups and selection == ReportingCycle.Selection.GROUPS:
         cycle.groups.set(groups)
     cycle.commitments.set(commitments)
     _create_reports(cycle, asked, commitments, user)
+    return cycle
+
+
+@transaction.atomic
+def cycle_state_set(*, cycle: ReportingCycle, state: str, user: User) -> ReportingCycle:
+    """Close a cycle (parliaments can no longer edit or submit) or open it again."""
+    _require(user, Action.MANAGE_CYCLES)
+    if state not in ReportingCycle.State.values:
+        raise ReportingError(_("Unknown cycle state “%(state)s”.") % {"state": state})
+    ReportingCycle.objects.filter(pk=cycle.pk).update(state=state)
+    cycle.state = state
     return cycle
 
 
@@ -473,6 +484,7 @@ __all__ = [
     "comment_add",
     "cycle_commitments_set",
     "cycle_open",
+    "cycle_state_set",
     "due_date_for",
     "evidence_add",
     "evidence_remove",

@@ -811,6 +811,25 @@ def test_admin_change_pages_open_read_only(client, world):
             assert response.status_code == 200, (user, name)
     client.force_login(world.admin)
     cycle_page = client.get(reverse("admin:reporting_reportingcycle_change", args=[world.cycle.pk])).content.decode()
-    assert 'name="title"' in cycle_page and 'name="state"' in cycle_page and 'name="due_date"' not in cycle_page
+    # Only the title is a form field; the state changes through the close/reopen actions.
+    assert 'name="title"' in cycle_page and 'name="state"' not in cycle_page and 'name="due_date"' not in cycle_page
     assert client.get(reverse("admin:reporting_reportingcycle_add")).status_code == 403
     assert client.get(reverse("admin:reporting_extension_add")).status_code == 403
+
+
+def test_admin_action_closes_a_cycle_through_the_service(client, world):
+    client.force_login(world.admin)
+    response = client.post(
+        reverse("admin:reporting_reportingcycle_changelist"),
+        {"action": "close_cycles", "_selected_action": [world.cycle.pk]},
+    )
+    assert response.status_code == 302
+    world.cycle.refresh_from_db()
+    assert world.cycle.state == ReportingCycle.State.CLOSED
+    client.force_login(world.reviewer)  # reviewers may look but not close
+    client.post(
+        reverse("admin:reporting_reportingcycle_changelist"),
+        {"action": "reopen_cycles", "_selected_action": [world.cycle.pk]},
+    )
+    world.cycle.refresh_from_db()
+    assert world.cycle.state == ReportingCycle.State.CLOSED

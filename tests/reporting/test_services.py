@@ -662,3 +662,27 @@ def test_an_answer_of_another_report_is_refused_and_nothing_is_saved(report_a, r
     foreign.refresh_from_db()
     assert (own.narrative, own.version, foreign.narrative, foreign.version) == ("", 0, "", 0)
     assert not ReportEvent.objects.filter(kind=Kind.EDITED).exists()
+
+
+def test_closed_cycle_cannot_be_edited_or_submitted(db):
+    from reporting.models import ImplementationReport, ReportingCycle
+    from reporting.services import ReportingError, cycle_state_set
+    from tests.reporting.factories import ReportFactory
+    from tests.factories import UserFactory
+    from tracker.models import User
+    from tracker.permissions import Action, policy
+
+    report = ReportFactory()
+    approver = UserFactory(role=User.Role.APPROVER, parliament=report.parliament)
+    admin = UserFactory(role=User.Role.SECRETARIAT_ADMIN)
+    assert policy.user_has_permission_for_instance(approver, Action.EDIT_REPORT, report)
+    cycle_state_set(cycle=report.cycle, state=ReportingCycle.State.CLOSED, user=admin)
+    report = ImplementationReport.objects.get(pk=report.pk)
+    assert not policy.user_has_permission_for_instance(approver, Action.EDIT_REPORT, report)
+    assert not policy.user_has_permission_for_instance(approver, Action.SUBMIT_REPORT, report)
+    scoped = policy.instances_user_has_permission_for(approver, Action.EDIT_REPORT, ImplementationReport.objects.all())
+    assert not scoped.exists()
+    with pytest.raises(ReportingError):
+        cycle_state_set(cycle=report.cycle, state=ReportingCycle.State.CLOSED, user=approver)
+    with pytest.raises(ReportingError):
+        cycle_state_set(cycle=report.cycle, state="archived", user=admin)
