@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReportingConfig(AppConfig):
     name = "reporting"
-    verbose_name = "Reporting"
+    verbose_name = _("Reporting")
 
     def ready(self) -> None:
-        from . import permissions
+        from . import permissions, tasks  # noqa: F401 - tasks registers the outbox handlers
 
         permissions.register()

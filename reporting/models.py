@@ -11,6 +11,10 @@ from resolutions.models import Commitment, Document
 from tracker.models import GeopoliticalGroup, Parliament
 
 
+def default_reminder_days() -> list[int]:
+    return [60, 30, 7]
+
+
 class ReportingCycle(models.Model):
     """One resolution opened for reporting, with the parliaments asked and the due date."""
 
@@ -46,6 +50,13 @@ class ReportingCycle(models.Model):
         Commitment, related_name="reporting_cycles", verbose_name=_("commitments reported on")
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    # Reminder schedule; defaults suit most cycles and the Secretariat edits them per cycle.
+    reminders_enabled = models.BooleanField(_("send reminders"), default=True)
+    reminder_days_before = models.JSONField(
+        _("reminders before the due date (days)"), default=default_reminder_days, blank=True
+    )
+    overdue_every_days = models.PositiveSmallIntegerField(_("repeat overdue notices every (days)"), default=14)
+    idle_draft_days = models.PositiveSmallIntegerField(_("remind about a draft untouched for (days)"), default=21)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -292,3 +303,191 @@ class ReportEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Notice(models.Model):
+    """One reminder to one parliament, recorded before it is sent so it is never sent twice.
+
+    The unique (cycle, parliament, kind, period) row is the guarantee: retries, a second
+    worker or a second run the same day find the row and send nothing. ``state`` becomes
+    ``sent`` only after the mail server accepted the message.
+    """
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", _("Cycle opened")
+        DUE_SOON = "due_soon", _("Due soon")
+        OVERDUE = "overdue", _("Overdue")
+        RETURNED = "returned", _("Returned for changes")
+        IDLE_DRAFT = "idle_draft", _("Draft untouched")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will be retried")
+        SKIPPED = "skipped", _("Not needed any more")
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="notices")
+    parliament = models.ForeignKey(Parliament, on_delete=models.CASCADE, related_name="notices")
+    report = models.ForeignKey(
+        ImplementationReport, on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    period = models.CharField(
+        _("period"), max_length=40, help_text=_("Which occurrence: days before the due date, overdue round, event...")
+    )
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    language = models.CharField(_("language"), max_length=5, default="en")
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    copied = models.JSONField(_("copied to"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    due_on = models.DateField(_("due on"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "parliament", "kind", "period"], name="notice_once_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.period} → {self.parliament}"
+
+
+class OutboxMessage(models.Model):
+    """Work to hand to Celery once the transaction that asked for it has committed.
+
+    Written in the same transaction as the change (a submission, a return), so nothing
+    is lost when the broker is down: a dispatcher enqueues pending rows when it can.
+    """
+
+    topic = models.CharField(_("topic"), max_length=50)
+    payload = models.JSONField(_("payload"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=models.Q(dispatched_at__isnull=True), name="outbox_pending_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.topic} {self.payload}"
+
+
+class CycleSummary(models.Model):
+    """Figures for one cycle, rebuilt from the responses by ``reporting.summaries``.
+
+    "Reported" counts accepted reports only; submitted ones are pending review.
+    """
+
+    cycle = models.OneToOneField(ReportingCycle, on_delete=models.CASCADE, related_name="summary")
+    computed_at = models.DateTimeField(_("computed at"))
+    parliaments_asked = models.PositiveIntegerField(_("parliaments asked"), default=0)
+    reports_by_state = models.JSONField(_("reports by state"), default=dict)
+    reported = models.PositiveIntegerField(_("accepted reports"), default=0)
+    pending_review = models.PositiveIntegerField(_("reports pending review"), default=0)
+    on_time = models.PositiveIntegerField(_("accepted reports submitted on time"), default=0)
+    response_rate = models.FloatField(_("response rate (%)"), default=0)
+    on_time_rate = models.FloatField(_("on-time rate (%)"), default=0)
+    completeness = models.FloatField(_("average completeness (%)"), null=True, blank=True)
+    implementation = models.FloatField(_("weighted implementation (%)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cycle summary")
+        verbose_name_plural = _("cycle summaries")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} ({self.computed_at:%Y-%m-%d %H:%M})"
+
+
+class ParliamentSummary(models.Model):
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="parliament_summaries")
+    parliament = models.ForeignKey(Parliament, on_delete=models.CASCADE, related_name="summaries")
+    state = models.CharField(_("report state"), max_length=10, choices=ImplementationReport.State.choices)
+    answered = models.PositiveIntegerField(_("commitments answered"), default=0)
+    total = models.PositiveIntegerField(_("commitments asked"), default=0)
+    completeness = models.FloatField(_("completeness (%)"), default=0)
+    implementation = models.FloatField(_("weighted implementation (%)"), null=True, blank=True)
+    on_time = models.BooleanField(_("submitted on time"), null=True)
+
+    class Meta:
+        ordering = ["cycle", "parliament__name"]
+        verbose_name = _("parliament summary")
+        verbose_name_plural = _("parliament summaries")
+        constraints = [models.UniqueConstraint(fields=["cycle", "parliament"], name="parliament_summary_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.parliament}: {self.completeness:.0f}%"
+
+
+class CommitmentSummary(models.Model):
+    """Status distribution of one commitment across the accepted reports of a cycle."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="commitment_summaries")
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="summaries")
+    not_started = models.PositiveIntegerField(default=0)
+    planned = models.PositiveIntegerField(default=0)
+    in_progress = models.PositiveIntegerField(default=0)
+    implemented = models.PositiveIntegerField(default=0)
+    not_applicable = models.PositiveIntegerField(default=0)
+    unanswered = models.PositiveIntegerField(default=0)
+    implementation = models.FloatField(_("weighted implementation (%)"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "commitment"]
+        verbose_name = _("commitment summary")
+        verbose_name_plural = _("commitment summaries")
+        constraints = [models.UniqueConstraint(fields=["cycle", "commitment"], name="commitment_summary_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.commitment}"
+
+
+class GroupSummary(models.Model):
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="group_summaries")
+    group = models.ForeignKey(GeopoliticalGroup, on_delete=models.CASCADE, related_name="summaries")
+    parliaments_asked = models.PositiveIntegerField(default=0)
+    reported = models.PositiveIntegerField(default=0)
+    response_rate = models.FloatField(default=0)
+    completeness = models.FloatField(null=True, blank=True)
+    implementation = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "group__name"]
+        verbose_name = _("group summary")
+        verbose_name_plural = _("group summaries")
+        constraints = [models.UniqueConstraint(fields=["cycle", "group"], name="group_summary_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.response_rate:.0f}%"
+
+
+class ThemeSummary(models.Model):
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="theme_summaries")
+    theme = models.ForeignKey("resolutions.Theme", on_delete=models.CASCADE, related_name="summaries")
+    commitments = models.PositiveIntegerField(default=0)
+    answers = models.PositiveIntegerField(default=0)
+    implemented = models.PositiveIntegerField(default=0)
+    implementation = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["cycle", "theme__label"]
+        verbose_name = _("theme summary")
+        verbose_name_plural = _("theme summaries")
+        constraints = [models.UniqueConstraint(fields=["cycle", "theme"], name="theme_summary_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.theme}"

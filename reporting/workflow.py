@@ -2,13 +2,12 @@
 
 Each transition names the states it leaves from, the state it reaches and the policy
 action it needs. ``report_transition`` is the only code that writes a report's state;
-it locks the row, checks the guard, records the event, and leaves notifications to
-run after the commit.
+it locks the row, checks the guard, records the event and, in the same transaction,
+an outbox message for the background work (summary rebuild, notices).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from tracker.permissions import Action, AnyUser, policy
 
 from .models import ImplementationReport, ReportComment, ReportEvent
+from .outbox import outbox_add
 
 State = ImplementationReport.State
 
@@ -69,15 +69,6 @@ TRANSITIONS: dict[str, Transition] = {
     )
 }
 
-# Called after commit with (report_id, transition name); the reminders app hooks in here.
-_after_commit_hooks: list[Callable[[int, str], None]] = []
-
-
-def on_transition(hook: Callable[[int, str], None]) -> Callable[[int, str], None]:
-    """Register work to run once a transition is committed (notices, summary rebuilds)."""
-    _after_commit_hooks.append(hook)
-    return hook
-
 
 def available_transitions(report: ImplementationReport, user: AnyUser | None) -> list[Transition]:
     return [
@@ -118,16 +109,19 @@ def report_transition(
             locked.reviewed_at = now
             fields.append("reviewed_at")
         locked.save(update_fields=fields)
-        ReportEvent.objects.create(
+        event = ReportEvent.objects.create(
             report=locked,
             kind=transition.event,
             actor=user,
             data={"from": previous, "to": transition.target, **({"comment": comment} if comment else {})},
         )
+        # Background work (summary rebuild, notices) is recorded with the change itself.
+        outbox_add(
+            topic="report.transition",
+            payload={"report": locked.pk, "cycle": locked.cycle_id, "transition": transition.name, "event": event.pk},
+        )
         if comment:
             ReportComment.objects.create(report=locked, author=user, body=comment)
-        for hook in _after_commit_hooks:
-            transaction.on_commit(lambda hook=hook: hook(locked.pk, transition.name))
     report.state = locked.state
     report.submitted_at, report.submitted_by_id = locked.submitted_at, locked.submitted_by_id
     report.reviewed_at = locked.reviewed_at

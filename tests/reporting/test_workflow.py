@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from reporting import workflow
-from reporting.models import ImplementationReport, ReportComment, ReportEvent
+from reporting import outbox
+from reporting.models import ImplementationReport, OutboxMessage, ReportComment, ReportEvent
 from reporting.workflow import TransitionNotAllowed, available_transitions, report_transition
 from tracker.permissions import Action, policy
 
@@ -195,15 +195,15 @@ def test_available_transitions_follow_state_and_role(move_to, report_a, approver
     assert names(chair_a) == []
 
 
-# After-commit hooks ---------------------------------------------------------------------------
+# Background work goes through the outbox, written with the transition --------------------------
 
 
 @pytest.fixture
 def hook_calls(monkeypatch) -> list[tuple[int, str]]:
-    """Register a hook recording its calls; the registry is restored after the test."""
+    """Record what the outbox hands to the "report.transition" handler; handlers restored after the test."""
     calls: list[tuple[int, str]] = []
-    monkeypatch.setattr(workflow, "_after_commit_hooks", [])
-    workflow.on_transition(lambda report_id, name: calls.append((report_id, name)))
+    monkeypatch.setattr(outbox, "_handlers", dict(outbox._handlers))
+    outbox.handles("report.transition")(lambda payload: calls.append((payload["report"], payload["transition"])))
     return calls
 
 
@@ -212,9 +212,13 @@ def test_hook_runs_once_after_commit(report_a, approver_a, hook_calls, django_ca
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         report_a.submit(by=approver_a)
         assert hook_calls == []  # nothing before the commit
+        message = OutboxMessage.objects.get()
+        assert message.payload["transition"] == "submit" and message.dispatched_at is None
 
     assert len(callbacks) == 1
     assert hook_calls == [(report_a.pk, "submit")]
+    message.refresh_from_db()
+    assert message.dispatched_at is not None
 
 
 @pytest.mark.django_db
@@ -228,6 +232,7 @@ def test_hook_does_not_run_when_the_transaction_rolls_back(
 
     assert callbacks == []
     assert hook_calls == []
+    assert not OutboxMessage.objects.exists()
     assert ImplementationReport.objects.get(pk=report_a.pk).state == State.DRAFT
     assert not report_a.events.filter(kind=Kind.SUBMITTED).exists()
 
@@ -241,6 +246,7 @@ def test_hook_does_not_run_for_a_refused_transition(
             report_a.submit(by=reporter_a)
     assert callbacks == []
     assert hook_calls == []
+    assert not OutboxMessage.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -250,12 +256,13 @@ def test_hook_runs_on_a_real_commit_and_not_on_a_real_rollback(report_a, approve
         raise RuntimeError("rolled back")
     assert hook_calls == []
 
-    report_a.submit(by=approver_a)  # autocommit: the hook runs as the transaction commits
+    report_a.submit(by=approver_a)  # autocommit: the handler runs as the transaction commits
     assert hook_calls == [(report_a.pk, "submit")]
     with transaction.atomic():
         report_a.accept(by=reviewer)
         assert hook_calls == [(report_a.pk, "submit")]
     assert hook_calls == [(report_a.pk, "submit"), (report_a.pk, "accept")]
+    assert not OutboxMessage.objects.filter(dispatched_at__isnull=True).exists()
 
 
 # Who sees a report in each state ---------------------------------------------------------------

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
+    "django_celery_beat",
     "drf_spectacular",
     "crispy_forms",
     "crispy_bootstrap5",
@@ -177,6 +178,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TIMEZONE = TIME_ZONE
+# The periodic schedule lives in the database (django-celery-beat), created by
+# `manage.py setup_schedule`, so the Secretariat can see and change it in the admin.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+# A shared cache (Redis when REDIS_URL is set) holds short-lived keys such as the
+# debounce of summary rebuilds; without Redis a per-process memory cache does.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Public address of the site, for links in emails.
+TRACKER_BASE_URL = env_str("TRACKER_BASE_URL", "http://localhost:8000").rstrip("/")
+# The Secretariat's address, copied on repeated overdue notices.
+SECRETARIAT_EMAIL = env_str("SECRETARIAT_EMAIL", "secretariat@localhost")
+# Submissions within this many seconds cause one summary rebuild per cycle.
+SUMMARY_DEBOUNCE_SECONDS = env_int("SUMMARY_DEBOUNCE_SECONDS", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
