@@ -22,7 +22,7 @@ from .themes import themes_for
 from .types import ParsedDocument, ParsedParagraph, ParsedSubparagraph, ParseError
 
 MAX_CHARS = 20_000_000
-_PREAMBLE_FOLLOWERS = {"bearing": "in mind", "taking": "note", "having": None}
+_PREAMBLE_FOLLOWERS = {"bearing": "in mind", "taking": "note"}
 _NOTE_HINTS = re.compile(
     r"\b(?:background|concept|information|explanatory)\s+(?:note|paper)\b|\.Inf\b|\bInf[.\-]\d|"
     r"\bdraft resolution\b|\bguiding questions\b|\bdebate\b",
@@ -59,27 +59,23 @@ def _is_running_header(text: str, header: Header) -> bool:
 
 
 def preamble_opening(paragraph: RawParagraph) -> str:
+    """The opening phrase: the emphasised words when the text marks them, else adverbs + participle."""
     if paragraph.emphasis and paragraph.text.lower().startswith(paragraph.emphasis.lower()):
         return paragraph.text[: len(paragraph.emphasis)]
-    words = paragraph.text.split()
-    phrase: list[str] = []
-    for word in words[:6]:
-        bare = word.strip(",;:")
-        if not phrase and is_adverb(bare):
-            phrase.append(bare)
-            continue
-        if not phrase or (len(phrase) and is_adverb(phrase[-1]) and len(phrase) < 3 and bare[:1].isalpha()):
-            phrase.append(bare)
-            head = bare.lower()
-            follower = _PREAMBLE_FOLLOWERS.get(head)
-            rest = " ".join(words[len(phrase) : len(phrase) + 2]).lower()
-            if follower and rest.startswith(follower):
-                phrase.extend(follower.split())
-            break
-    index = len(phrase)
-    if index < len(words) and words[index].strip(",").lower() in {"also", "further", "again"}:
-        phrase.append(words[index].strip(","))
-    return " ".join(phrase)
+    words = [word.strip(",;:") for word in paragraph.text.split(None, 8)]
+    if not words:
+        return ""
+    index = 0
+    while index < min(3, len(words) - 1) and is_adverb(words[index]):
+        index += 1
+    head = words[index].lower()
+    index += 1
+    follower = _PREAMBLE_FOLLOWERS.get(head)
+    if follower and " ".join(words[index : index + 2]).lower().startswith(follower):
+        index += len(follower.split())
+    if index < len(words) and words[index].lower() in {"also", "further", "again"}:
+        index += 1
+    return " ".join(words[:index])
 
 
 def _operative(raw: RawParagraph, position: int) -> ParsedParagraph:
