@@ -10,9 +10,44 @@ source scripts/_venv.sh
 venv_ensure requirements-dev.txt || exit 1
 
 # --- Browser tests ------------------------------------------------------------
-# Tests marked `browser` drive Debian's Chromium (/usr/bin/chromium). They need the
-# chromium and chromium-driver packages; install them here, before pytest runs:
-#   command -v chromium >/dev/null || { apt-get update && apt-get install -y chromium chromium-driver; }
+# Tests marked `browser` (tests/e2e) drive Debian's Chromium, /usr/bin/chromium, through
+# Playwright; Playwright's own browser downloads are never used. The package is installed
+# here when it is missing. A browser that cannot be installed stops the run: with CI=true
+# the browser tests would fail anyway, and a local run must not pass without them.
+browser_ensure() {
+    local chromium=/usr/bin/chromium
+    [ -x "$chromium" ] && return 0
+    echo "==> $chromium is missing; installing Debian's chromium package"
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "error: $chromium is missing, and installing it needs root (no sudo here):" >&2
+            echo "       apt-get update && apt-get install -y chromium" >&2
+            return 1
+        fi
+        sudo=(sudo -n)
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "error: $chromium is missing and there is no apt-get to install it; the browser tests need" >&2
+        echo "       Debian's (or Ubuntu's) chromium package at $chromium" >&2
+        return 1
+    fi
+    if ! ${sudo[@]+"${sudo[@]}"} apt-get update -qq ||
+        ! ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; then
+        echo "error: installing the chromium package failed (see apt-get's messages above)" >&2
+        return 1
+    fi
+    if [ ! -x "$chromium" ]; then
+        echo "error: the chromium package is installed but $chromium is not there" >&2
+        return 1
+    fi
+    echo "==> $("$chromium" --version 2>/dev/null || echo chromium) installed"
+}
+if ! browser_ensure; then
+    echo "==> browser (chromium) failed" >&2
+    echo "FAILED: browser (chromium)" >&2
+    exit 1
+fi
 # ------------------------------------------------------------------------------
 
 export DJANGO_SETTINGS_MODULE=tracker.settings.test
