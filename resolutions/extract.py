@@ -10,6 +10,7 @@ import io
 import logging
 import zipfile
 
+from django.utils.translation import gettext as _
 from docx import Document as DocxDocument
 from docx.opc.exceptions import OpcError
 from docx.table import Table
@@ -53,15 +54,15 @@ def pdf_text_extract(data: bytes) -> str:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise ExtractionError("The PDF is password-protected; upload an unprotected copy.")
+            raise ExtractionError(_("The PDF is password-protected; upload an unprotected copy."))
         pages = [page.extract_text() or "" for page in reader.pages]
     except ExtractionError:
         raise
     except _PDF_ERRORS as error:
-        raise ExtractionError(f"The PDF cannot be read ({_describe(error)}).") from error
+        raise ExtractionError(_("The PDF cannot be read (%(error)s).") % {"error": _describe(error)}) from error
     text = "\n\n".join(page.strip("\n") for page in pages)
     if not text.strip():
-        raise ExtractionError("The PDF has no text layer (a scanned image?); upload a text or Word version.")
+        raise ExtractionError(_("The PDF has no text layer (a scanned image?); upload a text or Word version."))
     return text
 
 
@@ -71,7 +72,7 @@ def docx_text_extract(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             size = archive.getinfo("word/document.xml").file_size
         if size > MAX_DOCX_XML_BYTES:
-            raise ExtractionError("The Word document is too large once uncompressed.")
+            raise ExtractionError(_("The Word document is too large once uncompressed."))
         document = DocxDocument(io.BytesIO(data))
         lines: list[str] = []
         for block in document.iter_inner_content():
@@ -84,10 +85,12 @@ def docx_text_extract(data: bytes) -> str:
     except ExtractionError:
         raise
     except _DOCX_ERRORS as error:
-        raise ExtractionError(f"The Word document cannot be read ({_describe(error)}).") from error
+        raise ExtractionError(
+            _("The Word document cannot be read (%(error)s).") % {"error": _describe(error)}
+        ) from error
     text = "\n\n".join(line for line in lines if line.strip())
     if not text.strip():
-        raise ExtractionError("The Word document contains no text.")
+        raise ExtractionError(_("The Word document contains no text."))
     return text
 
 

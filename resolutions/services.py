@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from resolutions.extract import ExtractionError, document_text_extract
 from resolutions.models import (
@@ -59,7 +60,7 @@ class ImportRejected(Exception):
     """Input the importer cannot use; the message is one line a person can act on."""
 
     def __init__(self, message: str) -> None:
-        self.message = " ".join(str(message).split()) or "The file cannot be imported."
+        self.message = " ".join(str(message).split()) or _("The file cannot be imported.")
         super().__init__(self.message)
 
 
@@ -90,9 +91,12 @@ def document_import(
     """
     limit = settings.RESOLUTION_UPLOAD_MAX_BYTES
     if len(data) > limit:
-        raise ImportRejected(f"The file is too large ({size_format(len(data))}); the limit is {size_format(limit)}.")
+        raise ImportRejected(
+            _("The file is too large (%(size)s); the limit is %(limit)s.")
+            % {"size": size_format(len(data)), "limit": size_format(limit)}
+        )
     if not data.strip():
-        raise ImportRejected("The file is empty.")
+        raise ImportRejected(_("The file is empty."))
 
     text = _text_from_bytes(data)
     try:
@@ -125,10 +129,10 @@ def document_import(
 def size_format(size: int) -> str:
     """A byte count as people read it: "812 bytes", "48.5 KB", "6.2 MB"."""
     if size < 1024:
-        return f"{size} bytes"
+        return _("%(size)s bytes") % {"size": size}
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+        return _("%(size).1f KB") % {"size": size / 1024}
+    return _("%(size).1f MB") % {"size": size / (1024 * 1024)}
 
 
 def _text_from_bytes(data: bytes) -> str:
@@ -139,16 +143,17 @@ def _text_from_bytes(data: bytes) -> str:
     except (ExtractionError, ParseError) as error:
         raise ImportRejected(str(error)) from error
     if "\x00" in text:
-        raise ImportRejected("The file contains NUL characters: it is binary data, not a text.")
+        raise ImportRejected(_("The file contains NUL characters: it is binary data, not a text."))
     return text
 
 
 def _usable_check(parsed: ParsedDocument) -> None:
     if parsed.kind not in Document.Kind.values:
-        raise ImportRejected(f"Unsupported kind of document: {parsed.kind!r}.")
+        raise ImportRejected(_("Unsupported kind of document: %(kind)r.") % {"kind": parsed.kind})
     if parsed.kind in KINDS_WITH_COMMITMENTS and not parsed.operative:
         raise ImportRejected(
-            f"No operative paragraphs found: the text is not a complete {parsed.kind} (is it truncated?)."
+            _("No operative paragraphs found: the text is not a complete %(kind)s (is it truncated?).")
+            % {"kind": parsed.kind}
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 class Assembly(models.Model):
@@ -29,14 +30,18 @@ class Assembly(models.Model):
 
     def __str__(self) -> str:
         place = f", {self.city}" if self.city else ""
-        return f"{ordinal(self.number)} Assembly{place}"
+        return _("%(ordinal)s Assembly%(place)s") % {"ordinal": ordinal(self.number), "place": place}
 
 
 def ordinal(number: int) -> str:
     if 10 <= number % 100 <= 20:
-        suffix = "th"
+        suffix = pgettext("ordinal suffix", "th")
     else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+        suffix = {
+            1: pgettext("ordinal suffix", "st"),
+            2: pgettext("ordinal suffix", "nd"),
+            3: pgettext("ordinal suffix", "rd"),
+        }.get(number % 10, pgettext("ordinal suffix", "th"))
     return f"{number}{suffix}"
 
 
@@ -142,7 +147,7 @@ class FocalPoint(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))
-    position = models.CharField(_("position"), max_length=200, blank=True)
+    position = models.CharField(pgettext_lazy("job title", "position"), max_length=200, blank=True)
     receives_reminders = models.BooleanField(_("receives reminders"), default=True)
 
     class Meta:

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("resolutions/", include("resolutions.urls", namespace="resolutions")),
     path("", include("reporting.urls", namespace="reporting")),
 ]
