@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from resolutions.models import Commitment, Document, Reservation
@@ -214,7 +215,7 @@ def cycle_open(
         raise ReportingError(_("Choose at least one commitment of this resolution to report on."))
     cycle = ReportingCycle.objects.create(
         resolution=resolution,
-        title=title or _("Implementation of “%(title)s”") % {"title": resolution.display_title[:200]},
+        title=title or _("Implementation of “%(title)s”") % {"title": Truncator(resolution.display_title).chars(260)},
         opened_on=opened_on,
         due_date=due_date,
         due_date_source=source,
