@@ -183,7 +183,11 @@ def clean_lines(text: str) -> tuple[list[Line], bool]:
         if _SUPERSCRIPT_DIGITS.search(stripped):
             stripped = _SUPERSCRIPT_DIGITS.sub("", stripped)
             has_footnotes = True
-        stripped = html.unescape(_ANY_TAG.sub("", stripped)).strip()
+        if "<" in stripped:
+            stripped = _ANY_TAG.sub("", stripped)
+        if "&" in stripped:
+            stripped = html.unescape(stripped)
+        stripped = stripped.strip()
         if not stripped or _HR.match(stripped):
             blank = True
             continue

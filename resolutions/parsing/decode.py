@@ -8,6 +8,7 @@ Anything that decodes to mostly control characters is binary and refused.
 from __future__ import annotations
 
 import codecs
+import re
 
 from .types import ParseError
 
@@ -18,15 +19,16 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ALLOWED_CONTROLS = {"\t", "\n", "\r", "\f", "\v"}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 
 
 def _control_ratio(text: str) -> float:
     sample = text[:20000]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in _ALLOWED_CONTROLS) or 0x7F <= ord(ch) < 0xA0)
-    return bad / len(sample)
+    return len(_CONTROL.findall(sample)) / len(sample)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

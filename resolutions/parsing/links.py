@@ -95,11 +95,8 @@ def find_references(
     return references
 
 
-_EMPHASISED_TITLE = re.compile(
-    r"(?:\*{1,2}|_|<(?:em|i)>)([^*_<>\n]{8,400}?)(?:\*{1,2}|_|</(?:em|i)>)\s*\(\s*adopted\s+(?:at|by)\s+the\s+"
-    r"(\d{1,3})(?:st|nd|rd|th)",
-    re.I,
-)
+_ADOPTED_AT = re.compile(r"\(\s*adopted\s+(?:at|by)\s+the\s+(\d{1,3})(?:st|nd|rd|th)", re.I)
+_EMPHASIS_ENDING_HERE = re.compile(r"(?:\*{1,2}|_|<(?:em|i)>)([^*_<>\n]{8,400}?)(?:\*{1,2}|_|</(?:em|i)>)\s*$", re.I)
 
 
 def emphasised_titles(raw_text: str) -> dict[int, str]:
@@ -109,6 +106,8 @@ def emphasised_titles(raw_text: str) -> dict[int, str]:
     containing commas.
     """
     titles: dict[int, str] = {}
-    for match in _EMPHASISED_TITLE.finditer(raw_text):
-        titles.setdefault(int(match.group(2)), re.sub(r"\s+", " ", match.group(1)).strip())
+    for match in _ADOPTED_AT.finditer(raw_text):
+        before = _EMPHASIS_ENDING_HERE.search(raw_text, max(0, match.start() - 420), match.start())
+        if before:
+            titles.setdefault(int(match.group(1)), re.sub(r"\s+", " ", before.group(1)).strip())
     return titles
