@@ -1,5 +1,6 @@
 #!/bin/sh
-# Starts one process of the tracker: web (migrates first), worker, beat, or any command.
+# Starts one process of the tracker: web (migrates first), worker, beat (sets up the
+# periodic schedule first), or any command.
 set -eu
 
 case "${1:-web}" in
@@ -14,7 +15,10 @@ case "${1:-web}" in
         exec celery -A tracker worker -l info
         ;;
     beat)
-        exec celery -A tracker beat -l info --schedule /app/var/celerybeat-schedule
+        # The schedule lives in the database (django-celery-beat); bring its rows up to
+        # date with this release before beat reads them. The web container has migrated.
+        python manage.py setup_schedule
+        exec celery -A tracker beat -l info
         ;;
     *)
         exec "$@"

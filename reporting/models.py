@@ -491,3 +491,56 @@ class ThemeSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.theme}"
+
+
+def export_upload_to(instance: SummaryExport, filename: str) -> str:
+    # A random name under MEDIA_ROOT/exports: served only through the download view.
+    import uuid
+
+    return f"exports/{instance.cycle_id}/{uuid.uuid4().hex}.{instance.format}"
+
+
+class SummaryExport(models.Model):
+    """One requested export of a cycle's compliance summary, built in the background."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV (spreadsheet text)")
+        XLSX = "xlsx", _("Excel workbook (XLSX)")
+        PDF = "pdf", _("PDF document")
+        DOCX = "docx", _("Word document (DOCX)")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    cycle = models.ForeignKey(
+        ReportingCycle, on_delete=models.CASCADE, related_name="exports", verbose_name=_("reporting cycle")
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=5, choices=settings.LANGUAGES, default="en")
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_to, max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("summary export")
+        verbose_name_plural = _("summary exports")
+
+    def __str__(self) -> str:
+        return f"{self.cycle} ({self.format}, {self.language})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reporting:export_detail", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.DONE, self.State.FAILED}

@@ -8,17 +8,21 @@ ready. The rules, in words:
   draft content), reviews submitted ones; the admin opens cycles and grants extensions;
 - a geopolitical group chair reads submitted and accepted reports of the group's
   parliaments and changes nothing;
-- evidence files follow the report they belong to.
+- evidence files follow the report they belong to;
+- a parliament's page (its reports across cycles) is the Secretariat's and its own people's;
+- anyone, visitors included, reads the published summaries: cycles whose summary has been
+  computed, the accepted answers of parliaments that agreed to publication, and the files
+  of those answers not marked private.
 """
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from tracker.models import User
+from tracker.models import Parliament, User
 from tracker.permissions import Action, AnyUser, Rule, has_role, is_active, policy
 
-from .models import ImplementationReport, ReportingCycle
+from .models import CommitmentResponse, Evidence, ImplementationReport, ReportingCycle
 
 Role = User.Role
 State = ImplementationReport.State
@@ -85,6 +89,48 @@ def _evidence_scope(user: AnyUser, queryset: QuerySet) -> QuerySet:
     return queryset.filter(response__report__in=visible)
 
 
+def can_view_parliament(user: AnyUser, parliament: Parliament) -> bool:
+    """The Secretariat sees every parliament's page; a parliament's people see their own."""
+    return _is_secretariat(user) or (
+        not user.is_superuser and user.role in PARLIAMENT_ROLES and user.parliament_id == parliament.pk
+    )
+
+
+def _parliaments_scope(user: AnyUser, queryset: QuerySet) -> QuerySet:
+    if _is_secretariat(user):
+        return queryset
+    return queryset.filter(pk=user.parliament_id) if user.parliament_id else queryset.none()
+
+
+# What "published" means for each kind of row the public pages read.
+_PUBLISHED = {
+    ReportingCycle: {"summary__isnull": False},
+    ImplementationReport: {"state": State.ACCEPTED, "publish_consent": True, "cycle__summary__isnull": False},
+    CommitmentResponse: {
+        "report__state": State.ACCEPTED,
+        "report__publish_consent": True,
+        "report__cycle__summary__isnull": False,
+    },
+    Evidence: {
+        "is_private": False,
+        "response__report__state": State.ACCEPTED,
+        "response__report__publish_consent": True,
+        "response__report__cycle__summary__isnull": False,
+    },
+}
+
+
+def published_scope(user: AnyUser | None, queryset: QuerySet) -> QuerySet:
+    """The published part of a queryset of cycles, reports, responses or evidence; nothing of any other model."""
+    conditions = _PUBLISHED.get(queryset.model)
+    return queryset.none() if conditions is None else queryset.filter(**conditions)
+
+
+def is_published(user: AnyUser | None, instance: object) -> bool:
+    model = type(instance)
+    return model in _PUBLISHED and published_scope(user, model.objects.filter(pk=instance.pk)).exists()
+
+
 def register() -> None:
     policy.register(Action.VIEW_CYCLES, Rule(allows=lambda user: has_role(user, *SECRETARIAT_ROLES, Role.GROUP_CHAIR)))
     policy.register(Action.MANAGE_CYCLES, Rule(allows=lambda user: has_role(user, Role.SECRETARIAT_ADMIN)))
@@ -125,6 +171,20 @@ def register() -> None:
             allows=lambda user: has_role(user, *PARLIAMENT_ROLES, *SECRETARIAT_ROLES),
             instance=lambda user, report: can_view_report(user, report),
         ),
+    )
+    # Compliance exports hold every parliament's answers: the Secretariat's alone.
+    policy.register(Action.EXPORT_SUMMARIES, Rule(allows=_is_secretariat))
+    policy.register(
+        Action.VIEW_PARLIAMENT,
+        Rule(
+            allows=lambda user: has_role(user, *SECRETARIAT_ROLES, *PARLIAMENT_ROLES),
+            instance=can_view_parliament,
+            scope=_parliaments_scope,
+        ),
+    )
+    policy.register(
+        Action.VIEW_PUBLISHED,
+        Rule(allows=lambda user: True, instance=is_published, scope=published_scope),
     )
     policy.register(
         Action.VIEW_EVIDENCE,

@@ -1,6 +1,6 @@
 """Reporting URLs, included at the site root under the "reporting" namespace."""
 
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("cycles/new/", views.cycle_create, name="cycle_create"),
     path("cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
     path("cycles/<int:pk>/extensions/new/", views.extension_create, name="extension_create"),
+    path("", include("reporting.views_notices")),
+    path("", include("reporting.views_dashboard")),
+    path("", include("reporting.urls_public")),
+    path("", include("reporting.views_exports")),
+    path("", include("reporting.views_spreadsheets")),
 ]

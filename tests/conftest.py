@@ -16,6 +16,8 @@ import pytest
 import redis
 from django.conf import settings
 
+from tests.smtp import smtp_server, smtp_sink  # noqa: F401 - fixtures shared by the whole suite
+
 _TRUE = {"1", "true", "yes", "on"}
 
 

@@ -60,6 +60,9 @@ class Action(enum.StrEnum):
     REVIEW_REPORT = "review_report"
     COMMENT_REPORT = "comment_report"
     VIEW_EVIDENCE = "view_evidence"
+    EXPORT_SUMMARIES = "export_summaries"
+    VIEW_PARLIAMENT = "view_parliament"
+    VIEW_PUBLISHED = "view_published"
 
 
 def is_active(user: AnyUser | None) -> bool:

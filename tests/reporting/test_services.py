@@ -667,8 +667,8 @@ def test_an_answer_of_another_report_is_refused_and_nothing_is_saved(report_a, r
 def test_closed_cycle_cannot_be_edited_or_submitted(db):
     from reporting.models import ImplementationReport, ReportingCycle
     from reporting.services import ReportingError, cycle_state_set
-    from tests.reporting.factories import ReportFactory
     from tests.factories import UserFactory
+    from tests.reporting.factories import ReportFactory
     from tracker.models import User
     from tracker.permissions import Action, policy
 

@@ -22,14 +22,22 @@ PARLIAMENT = {
     Action.EDIT_REPORT,
     Action.COMMENT_REPORT,
     Action.VIEW_EVIDENCE,
+    Action.VIEW_PARLIAMENT,
+    Action.VIEW_PUBLISHED,
 }
 # The Secretariat never edits or submits a parliament's report.
 SECRETARIAT_ALL = set(Action) - {Action.EDIT_REPORT, Action.SUBMIT_REPORT}
 EXPECTED = {
-    "anonymous": {Action.VIEW_DOCUMENTS},
+    "anonymous": {Action.VIEW_DOCUMENTS, Action.VIEW_PUBLISHED},
     User.Role.REPORTER: PARLIAMENT,
     User.Role.APPROVER: PARLIAMENT | {Action.SUBMIT_REPORT},
-    User.Role.GROUP_CHAIR: {Action.VIEW_DOCUMENTS, Action.VIEW_CYCLES, Action.VIEW_REPORT, Action.VIEW_EVIDENCE},
+    User.Role.GROUP_CHAIR: {
+        Action.VIEW_DOCUMENTS,
+        Action.VIEW_CYCLES,
+        Action.VIEW_REPORT,
+        Action.VIEW_EVIDENCE,
+        Action.VIEW_PUBLISHED,
+    },
     User.Role.REVIEWER: {
         Action.VIEW_DOCUMENTS,
         Action.EDIT_COMMITMENTS,
@@ -39,6 +47,9 @@ EXPECTED = {
         Action.REVIEW_REPORT,
         Action.COMMENT_REPORT,
         Action.VIEW_EVIDENCE,
+        Action.EXPORT_SUMMARIES,
+        Action.VIEW_PARLIAMENT,
+        Action.VIEW_PUBLISHED,
     },
     User.Role.SECRETARIAT_ADMIN: SECRETARIAT_ALL,
     "superuser": SECRETARIAT_ALL,

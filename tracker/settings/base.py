@@ -169,24 +169,54 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# JSON only: a message is plain data (ids, dates), never a pickled object.
 CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+# Tasks write their outcome to the database; nobody waits on a Celery result.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 24 * 60 * 60
+# A message is acknowledged when its task has finished, so a worker that dies mid-task
+# leaves it to be delivered again; every task is written to be safe to run twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Publishing happens inside web requests (a submission): with Redis down it must fail at
+# once (refused) or within the socket timeout (hung), never block the page; the work
+# waits in the outbox and the periodic dispatcher publishes it when Redis is back.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 2,
+    # A publisher without a connection yet tries once (instead of for broker_connection_timeout).
+    "max_retries": 0,
+    # A message taken by a worker that was killed (not stopped) comes back after this
+    # many seconds. A worker holds a retry until its time, so no retry waits longer than
+    # half of it (longer waits are chained); a task must also finish well within it.
+    "visibility_timeout": 2 * 60 * 60,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 2
 # The periodic schedule lives in the database (django-celery-beat), created by
 # `manage.py setup_schedule`, so the Secretariat can see and change it in the admin.
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # A shared cache (Redis when REDIS_URL is set) holds short-lived keys such as the
-# debounce of summary rebuilds; without Redis a per-process memory cache does.
+# debounce of summary rebuilds; without Redis a per-process memory cache does. Short
+# socket timeouts: a request touching the cache while Redis is down fails fast.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
