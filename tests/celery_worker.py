@@ -42,6 +42,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
 from django.db import connection
+from kombu import pools as kombu_pools
 
 from tests.smtp import HOST, SinkHandler, SmtpSink
 from tracker.celery import app as celery_app
@@ -190,6 +191,8 @@ def _drop_connection_pools() -> None:
         pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
+    # kombu keeps producer pools per connection in a global registry; closed ones must go too.
+    kombu_pools.reset()
 
 
 @contextmanager
