@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
-from kombu import pools as kombu_pools
 from playwright.sync_api import Page, expect
 
 from reporting.models import ImplementationReport, ReportingCycle
@@ -38,12 +37,10 @@ def eager() -> Iterator[None]:
     """The export is built inline, as it is without REDIS_URL, even when the suite has Redis.
 
     Broker connections left behind by earlier tests are dropped first: even an eager task
-    takes a producer from the app's pool, and kombu's shared registry may still hold a
-    producer pool on connections another test closed, which refuses it.
+    takes a producer from the app's pool, and a pool closed by another test refuses it.
     """
     before = celery_app.conf.task_always_eager
     _drop_connection_pools()
-    kombu_pools.reset()
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = before
